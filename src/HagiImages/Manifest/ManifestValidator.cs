@@ -1,0 +1,224 @@
+using System.Text.RegularExpressions;
+
+namespace HagiImages.Manifest;
+
+/// <summary>
+/// Checks the rules of a manifest that JSON types cannot express. Every value that reaches a Dockerfile, a
+/// shell script or a file name is checked here against a strict pattern.
+/// </summary>
+public static partial class ManifestValidator
+{
+    /// <summary>
+    /// Returns one message per broken rule, each naming the JSON path, the value and the fix.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(ImageManifest manifest, string folderName)
+    {
+        var errors = new List<string>();
+
+        if (manifest.Name != folderName)
+        {
+            errors.Add($"$.name: '{manifest.Name}' differs from the folder name '{folderName}'. Rename one of them.");
+        }
+
+        if (!KebabCase().IsMatch(manifest.Name))
+        {
+            errors.Add($"$.name: '{manifest.Name}' is invalid. Use lower-case letters, digits and single hyphens.");
+        }
+
+        if (!RepositoryPattern().IsMatch(manifest.Repository))
+        {
+            errors.Add($"$.repository: '{manifest.Repository}' is not a valid image repository. Use lower-case path parts such as 'hagicode/ai-cli', without registry or tag.");
+        }
+
+        if (manifest.Description.Contains('\n', StringComparison.Ordinal) || manifest.Description.Contains('"', StringComparison.Ordinal))
+        {
+            errors.Add("$.description: must be one line without double quotes, because it becomes an image label.");
+        }
+
+        ValidateSpec(errors, "$.node.version", manifest.Node.Version);
+        ValidateSpec(errors, "$.node.npm", manifest.Node.Npm);
+        if (!ImageReferencePattern().IsMatch(manifest.Node.RegistryImage))
+        {
+            errors.Add($"$.node.registryImage: '{manifest.Node.RegistryImage}' is not a valid image reference. Use a form such as 'node:22-bookworm-slim'.");
+        }
+
+        if (!UserNamePattern().IsMatch(manifest.User.Name))
+        {
+            errors.Add($"$.user.name: '{manifest.User.Name}' is not a valid user name. Use lower-case letters, digits, '_' or '-', starting with a letter, at most 32 characters.");
+        }
+
+        ValidateId(errors, "$.user.uid", manifest.User.Uid);
+        ValidateId(errors, "$.user.gid", manifest.User.Gid);
+        ValidatePolicy(errors, "$.policy", manifest.Policy);
+
+        if (manifest.Clis.Count == 0)
+        {
+            errors.Add("$.clis: the list is empty. Add at least one CLI.");
+        }
+
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        var seenExecutables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seenState = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var index = 0; index < manifest.Clis.Count; index++)
+        {
+            ValidateCli(errors, $"$.clis[{index}]", manifest.Clis[index], seenIds, seenExecutables, seenState);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateCli(
+        List<string> errors,
+        string path,
+        CliDefinition cli,
+        HashSet<string> seenIds,
+        Dictionary<string, string> seenExecutables,
+        Dictionary<string, string> seenState)
+    {
+        if (!KebabCase().IsMatch(cli.Id))
+        {
+            errors.Add($"{path}.id: '{cli.Id}' is invalid. Use lower-case letters, digits and single hyphens, such as 'claude-code'.");
+        }
+        else if (!seenIds.Add(cli.Id))
+        {
+            errors.Add($"{path}.id: '{cli.Id}' is used by an earlier CLI. Give each CLI its own id.");
+        }
+
+        if (!NpmPackageName().IsMatch(cli.Package) || cli.Package.Length > 214)
+        {
+            errors.Add($"{path}.package: '{cli.Package}' is not a valid npm package name. Use a name such as 'opencode-ai' or '@scope/name'.");
+        }
+
+        ValidateSpec(errors, $"{path}.version", cli.Version);
+
+        if (cli.Executables.Count == 0)
+        {
+            errors.Add($"{path}.executables: the list is empty. Name the command the package installs, such as 'claude'.");
+        }
+
+        for (var index = 0; index < cli.Executables.Count; index++)
+        {
+            var executable = cli.Executables[index];
+            if (!ExecutablePattern().IsMatch(executable))
+            {
+                errors.Add($"{path}.executables[{index}]: '{executable}' is not a valid command name. Use letters, digits, '.', '_' or '-'.");
+            }
+            else if (seenExecutables.TryGetValue(executable, out var owner))
+            {
+                errors.Add($"{path}.executables[{index}]: '{executable}' is installed by '{owner}' too. Each command may come from one CLI.");
+            }
+            else
+            {
+                seenExecutables[executable] = cli.Id;
+            }
+        }
+
+        if (cli.VersionCommand is { } versionCommand)
+        {
+            if (versionCommand.Count == 0 || !ExecutablePattern().IsMatch(versionCommand[0]))
+            {
+                errors.Add($"{path}.versionCommand: '{string.Join(' ', versionCommand)}' must start with a command name.");
+            }
+
+            for (var index = 0; index < versionCommand.Count; index++)
+            {
+                if (!ArgumentPattern().IsMatch(versionCommand[index]))
+                {
+                    errors.Add($"{path}.versionCommand[{index}]: '{versionCommand[index]}' contains characters outside letters, digits and '-_.=/:'.");
+                }
+            }
+        }
+
+        for (var index = 0; index < cli.State.Count; index++)
+        {
+            var state = cli.State[index];
+            if (!StatePathPattern().IsMatch(state.Path) || state.Path.Contains("/../", StringComparison.Ordinal)
+                || state.Path.Contains("/./", StringComparison.Ordinal) || state.Path.EndsWith("/..", StringComparison.Ordinal))
+            {
+                errors.Add($"{path}.state[{index}].path: '{state.Path}' is invalid. Use a path under the home folder such as '~/.claude', with letters, digits, '.', '_' or '-' in each part.");
+            }
+            else if (seenState.TryGetValue(state.Path, out var owner))
+            {
+                errors.Add($"{path}.state[{index}].path: '{state.Path}' is declared by '{owner}' too. Declare each state path once.");
+            }
+            else
+            {
+                seenState[state.Path] = cli.Id;
+            }
+        }
+
+        foreach (var (name, value) in cli.Environment)
+        {
+            if (!EnvironmentName().IsMatch(name))
+            {
+                errors.Add($"{path}.environment: '{name}' is not a valid variable name. Use letters, digits and '_', not starting with a digit.");
+            }
+
+            if (value.Any(char.IsControl))
+            {
+                errors.Add($"{path}.environment.{name}: the value contains a control character. Use one line of text.");
+            }
+        }
+
+        if (cli.Policy is { } policy)
+        {
+            ValidatePolicy(errors, $"{path}.policy", policy);
+        }
+    }
+
+    private static void ValidateSpec(List<string> errors, string path, string spec)
+    {
+        var problem = HagiImages.Npm.NpmSpec.FindProblem(spec);
+        if (string.IsNullOrWhiteSpace(spec))
+        {
+            errors.Add($"{path}: the version spec is empty. Use an exact version, a range such as '^1.2.0', or a dist-tag such as 'latest'.");
+        }
+        else if (problem is not null)
+        {
+            errors.Add($"{path}: '{spec}' is not a valid npm version spec ({problem}). Use an exact version, a range such as '^1.2.0', or a dist-tag such as 'latest'.");
+        }
+    }
+
+    private static void ValidateId(List<string> errors, string path, int id)
+    {
+        if (id is < 1 or > 65534)
+        {
+            errors.Add($"{path}: {id} is out of range. Use a whole number from 1 to 65534; 0 would run the CLIs as root.");
+        }
+    }
+
+    private static void ValidatePolicy(List<string> errors, string path, ReleasePolicy policy)
+    {
+        if (policy.MinimumReleaseAgeDays is < 0 or > 3650 || double.IsNaN(policy.MinimumReleaseAgeDays))
+        {
+            errors.Add($"{path}.minimumReleaseAgeDays: {policy.MinimumReleaseAgeDays} is out of range. Use a number of days from 0 to 3650.");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex KebabCase();
+
+    [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
+    private static partial Regex RepositoryPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$")]
+    private static partial Regex ImageReferencePattern();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    private static partial Regex UserNamePattern();
+
+    [GeneratedRegex("^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$")]
+    private static partial Regex NpmPackageName();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex ExecutablePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._=/:-]+$")]
+    private static partial Regex ArgumentPattern();
+
+    [GeneratedRegex(@"^~(/[A-Za-z0-9._-]+)+$")]
+    private static partial Regex StatePathPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+}
