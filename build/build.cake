@@ -1,3 +1,62 @@
-#r "../artifacts/host/HagiImages.dll"
-Task("Probe").Does(async () => { Information(await HagiImages.Docker.Probe.VersionAsync()); });
-RunTarget(Argument("target", "Probe"));
+// The targets of the HagiImages pipeline. Each target is one call into the library that build.sh compiles;
+// the logic and its tests live in src/HagiImages.
+#r "../artifacts/build-host/HagiImages.dll"
+
+using HagiImages.Pipeline;
+
+var target = Argument("target", "Publish");
+var options = new PipelineOptions
+{
+    RepositoryRoot = MakeAbsolute(Directory("..")).FullPath,
+    Image = Argument<string>("image", null),
+    Cli = Argument<string>("cli", null),
+    To = Argument<string>("to", null),
+    Check = HasArgument("check"),
+    BaseImage = Argument("base-image", "registry"),
+    DebianMirror = Argument("debian-mirror", "http://deb.debian.org/debian"),
+    CaBundle = Argument<string>("ca-bundle", null),
+    Registries = Arguments<string>("registry", new string[0]).ToList(),
+    ImageVersion = Argument<string>("image-version", null),
+    Verbose = HasArgument("verbose-log"),
+};
+var pipeline = new HagiPipeline(options, HagiLog.Configure(options.Verbose));
+
+Task("Resolve")
+    .Description("Resolves each CLI's version from the npm registry and compares it with the lock file; writes nothing.")
+    .Does(async () => await pipeline.ResolveAsync());
+
+Task("Bump")
+    .Description("Resolves versions and writes the lock files (--cli ID --to VERSION pins one CLI).")
+    .Does(async () => await pipeline.BumpAsync());
+
+Task("Render")
+    .Description("Generates Dockerfile, entrypoint and compose file from manifest and lock (--check compares only).")
+    .Does(async () => await pipeline.RenderAsync());
+
+Task("BaseImage")
+    .Description("Makes the Node base image: from a registry, or with --base-image bootstrap from debootstrap and npm.")
+    .Does(async () => await pipeline.BaseImageAsync());
+
+Task("BuildImages")
+    .Description("Builds and tags every image through the Docker Engine API.")
+    .IsDependentOn("Render")
+    .IsDependentOn("BaseImage")
+    .Does(async () => await pipeline.BuildImagesAsync());
+
+Task("SmokeTest")
+    .Description("Runs containers of each built image and checks user, CLI versions and state volumes.")
+    .IsDependentOn("BuildImages")
+    .Does(async () => await pipeline.SmokeTestAsync());
+
+Task("Publish")
+    .Description("Pushes every tag to each --registry and checks digests; without one, exports an archive.")
+    .IsDependentOn("SmokeTest")
+    .Does(async () => await pipeline.PublishAsync());
+
+Task("Test")
+    .Description("Runs the solution's tests.")
+    .Does(async () => await pipeline.TestAsync());
+
+Teardown(context => pipeline.Dispose());
+
+RunTarget(target);

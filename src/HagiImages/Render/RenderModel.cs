@@ -1,0 +1,94 @@
+using HagiImages.Manifest;
+using HagiImages.Resolve;
+using Scriban.Runtime;
+
+namespace HagiImages.Render;
+
+/// <summary>
+/// Builds the variables the templates see from a manifest and its lock file. Names are snake_case, and every
+/// value has passed the manifest validator or the lock file checks before it gets here.
+/// </summary>
+internal static class RenderModel
+{
+    public const string CliRoot = "/opt/hagi/clis";
+
+    public static ScriptObject Create(ImageManifest manifest, ImageLock imageLock, string composeFile)
+    {
+        var home = StateMount.HomeOf(manifest);
+        var clis = new ScriptArray();
+        var pathEntries = new List<string>();
+        var environment = new ScriptArray();
+        foreach (var cli in manifest.Clis)
+        {
+            var pin = imageLock.Clis[cli.Id];
+            var prefix = $"{CliRoot}/{cli.Id}";
+            pathEntries.Add($"{prefix}/bin");
+            clis.Add(new ScriptObject
+            {
+                ["id"] = cli.Id,
+                ["package"] = cli.Package,
+                ["version"] = pin.Version,
+                ["integrity"] = pin.Integrity,
+                ["stage"] = $"cli-{cli.Id}",
+                ["prefix"] = prefix,
+                ["executables"] = new ScriptArray(cli.Executables),
+                ["version_command"] = new ScriptArray(cli.EffectiveVersionCommand()),
+            });
+            foreach (var (name, value) in cli.Environment.OrderBy(entry => entry.Key, StringComparer.Ordinal))
+            {
+                environment.Add(new ScriptObject { ["name"] = name, ["value"] = QuoteForDockerfile(value) });
+            }
+        }
+
+        pathEntries.Add($"{home}/.npm-global/bin");
+        pathEntries.AddRange(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
+
+        var state = new ScriptArray();
+        foreach (var mount in StateMount.ForImage(manifest))
+        {
+            state.Add(new ScriptObject
+            {
+                ["cli_id"] = mount.CliId,
+                ["kind"] = mount.Kind == StatePathKind.File ? "file" : "directory",
+                ["volume"] = mount.Volume,
+                ["mount"] = mount.Mount,
+                ["link"] = mount.Link ?? "",
+                ["target"] = mount.Target ?? "",
+            });
+        }
+
+        return new ScriptObject
+        {
+            ["image"] = new ScriptObject
+            {
+                ["name"] = manifest.Name,
+                ["repository"] = manifest.Repository,
+                ["description"] = manifest.Description,
+                ["user"] = new ScriptObject
+                {
+                    ["name"] = manifest.User.Name,
+                    ["uid"] = manifest.User.Uid,
+                    ["gid"] = manifest.User.Gid,
+                    ["home"] = home,
+                },
+                ["node"] = new ScriptObject
+                {
+                    ["version"] = imageLock.Node.Version,
+                    ["npm_version"] = imageLock.Npm.Version,
+                    ["registry_image"] = manifest.Node.RegistryImage,
+                },
+            },
+            ["clis"] = clis,
+            ["state"] = state,
+            ["environment"] = environment,
+            ["path"] = string.Join(':', pathEntries),
+            ["compose_file"] = composeFile,
+        };
+    }
+
+    // Dockerfile ENV values are double-quoted; a backslash, a quote and '$' (variable expansion) are escaped.
+    private static string QuoteForDockerfile(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("$", "\\$", StringComparison.Ordinal) + "\"";
+}

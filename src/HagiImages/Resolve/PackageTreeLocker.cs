@@ -1,0 +1,285 @@
+using System.Formats.Tar;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using HagiImages.Manifest;
+using HagiImages.Pipeline;
+using Serilog;
+
+namespace HagiImages.Resolve;
+
+/// <summary>
+/// Writes <c>npm/&lt;cli&gt;/package.json</c> and <c>package-lock.json</c> for each CLI of an image, so that the
+/// build installs the whole dependency tree with <c>npm ci</c>: every package pinned and integrity-checked. The
+/// lock is made by npm itself, inside a container of the base image so that npm matches the one in the build,
+/// with <c>--before</c> set to the release-age cut-off.
+/// </summary>
+public sealed class PackageTreeLocker
+{
+    public const string NpmFolder = "npm";
+
+    private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly DockerClient client;
+    private readonly ILogger logger;
+
+    public PackageTreeLocker(DockerClient client, ILogger logger)
+    {
+        this.client = client;
+        this.logger = logger;
+    }
+
+    /// <summary>Returns the folder of a CLI's package files.</summary>
+    public static string FolderFor(ImageManifest manifest, string cliId) => Path.Combine(manifest.Directory, NpmFolder, cliId);
+
+    /// <summary>
+    /// Returns the CLIs whose package files are missing or do not match their pin.
+    /// </summary>
+    public static IReadOnlyList<CliDefinition> FindStale(ImageManifest manifest, ImageLock imageLock) =>
+        manifest.Clis.Where(cli => !IsCurrent(manifest, cli, imageLock.Clis[cli.Id])).ToList();
+
+    /// <summary>
+    /// Generates the package files of the given CLIs in memory, with npm in a container of <paramref name="baseImage"/>.
+    /// </summary>
+    /// <exception cref="PipelineException">npm failed, timed out, or locked a different version or integrity than the pin.</exception>
+    public async Task<IReadOnlyList<RenderedPackageFiles>> GenerateAsync(
+        ImageManifest manifest,
+        ImageLock imageLock,
+        IReadOnlyList<CliDefinition> clis,
+        string baseImage,
+        BuildSettings settings,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        var results = new List<RenderedPackageFiles>();
+        foreach (var cli in clis)
+        {
+            var pin = imageLock.Clis[cli.Id];
+            var policy = cli.Policy ?? manifest.Policy;
+            var cutoff = now - TimeSpan.FromDays(policy.MinimumReleaseAgeDays);
+            var before = pin.Published is { } published && published > cutoff ? published.AddSeconds(1) : cutoff;
+            var packageJson = CreatePackageJson(manifest, cli, pin);
+            var packageLock = await RunNpmAsync(manifest, cli, packageJson, baseImage, settings, before, cancellationToken).ConfigureAwait(false);
+            CheckTopLevel(manifest, cli, pin, packageLock);
+            results.Add(new RenderedPackageFiles(cli.Id, FolderFor(manifest, cli.Id), packageJson, packageLock));
+            logger.Information("Locked the dependency tree of {Package}@{Version} for image {Image} (npm --before {Before:O})", pin.Package, pin.Version, manifest.Name, before);
+        }
+
+        return results;
+    }
+
+    /// <summary>Writes generated package files; each file goes to a temporary name first and is then renamed.</summary>
+    public static async Task WriteAsync(IReadOnlyList<RenderedPackageFiles> files, CancellationToken cancellationToken = default)
+    {
+        foreach (var file in files)
+        {
+            Directory.CreateDirectory(file.Folder);
+            await WriteFileAsync(Path.Combine(file.Folder, "package.json"), file.PackageJson, cancellationToken).ConfigureAwait(false);
+            await WriteFileAsync(Path.Combine(file.Folder, "package-lock.json"), file.PackageLock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsCurrent(ImageManifest manifest, CliDefinition cli, PinnedPackage pin)
+    {
+        var folder = FolderFor(manifest, cli.Id);
+        var packageJsonPath = Path.Combine(folder, "package.json");
+        var packageLockPath = Path.Combine(folder, "package-lock.json");
+        if (!File.Exists(packageJsonPath) || !File.Exists(packageLockPath))
+        {
+            return false;
+        }
+
+        if (File.ReadAllText(packageJsonPath) != CreatePackageJson(manifest, cli, pin))
+        {
+            return false;
+        }
+
+        try
+        {
+            var entry = JsonNode.Parse(File.ReadAllText(packageLockPath))?["packages"]?[$"node_modules/{pin.Package}"];
+            return entry?["version"]?.GetValue<string>() == pin.Version && entry?["integrity"]?.GetValue<string>() == pin.Integrity;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string CreatePackageJson(ImageManifest manifest, CliDefinition cli, PinnedPackage pin)
+    {
+        var document = new JsonObject
+        {
+            ["//"] = $"Generated by HagiImages Bump from images/{manifest.Name}/image.lock.json. Do not edit: run ./build.sh --target Bump.",
+            ["name"] = $"hagi-{manifest.Name}-{cli.Id}",
+            ["version"] = "0.0.0",
+            ["private"] = true,
+            ["dependencies"] = new JsonObject { [pin.Package] = pin.Version },
+        };
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).ReplaceLineEndings("\n") + "\n";
+    }
+
+    private async Task<string> RunNpmAsync(
+        ImageManifest manifest,
+        CliDefinition cli,
+        string packageJson,
+        string baseImage,
+        BuildSettings settings,
+        DateTimeOffset before,
+        CancellationToken cancellationToken)
+    {
+        var environment = new List<string> { "HOME=/tmp", "npm_config_update_notifier=false", "npm_config_fund=false", "npm_config_audit=false" };
+        if (settings.CaBundle is not null)
+        {
+            environment.Add("NODE_EXTRA_CA_CERTS=/hagi-build/ca-bundle.crt");
+            environment.Add("npm_config_cafile=/hagi-build/ca-bundle.crt");
+        }
+
+        if (settings.Npmrc is not null)
+        {
+            environment.Add("NPM_CONFIG_USERCONFIG=/hagi-build/npmrc");
+        }
+
+        var command = $"npm install --package-lock-only --ignore-scripts --no-audit --no-fund --before={before.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}";
+        var created = await client.Containers.CreateContainerAsync(
+            new CreateContainerParameters
+            {
+                Image = baseImage,
+                Cmd = ["sh", "-c", command],
+                WorkingDir = "/work",
+                Env = environment,
+                Labels = new Dictionary<string, string> { ["io.hagicode.purpose"] = "package-lock", ["io.hagicode.image"] = manifest.Name },
+                HostConfig = new HostConfig(),
+            },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using (var archive = CreateInputArchive(packageJson, settings))
+            {
+                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/" }, archive, cancellationToken).ConfigureAwait(false);
+            }
+
+            await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(NpmTimeout);
+            ContainerWaitResponse exit;
+            try
+            {
+                exit = await client.Containers.WaitContainerAsync(created.ID, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineException(
+                    $"npm timed out after {NpmTimeout.TotalMinutes:F0} minutes while locking the dependency tree of {cli.Package} for image '{manifest.Name}'. Check that the registry is reachable from containers.");
+            }
+
+            if (exit.StatusCode != 0)
+            {
+                var output = await ReadLogsAsync(created.ID, cancellationToken).ConfigureAwait(false);
+                throw new PipelineException(
+                    $"npm exited with code {exit.StatusCode} while locking the dependency tree of {cli.Package} for image '{manifest.Name}'. "
+                    + $"Last lines of its output:{Environment.NewLine}{output}{Environment.NewLine}"
+                    + "Behind an HTTPS-intercepting proxy, pass its CA bundle with --ca-bundle PATH.");
+            }
+
+            return await ReadFileAsync(created.ID, "/work/package-lock.json", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static MemoryStream CreateInputArchive(string packageJson, BuildSettings settings)
+    {
+        var stream = new MemoryStream();
+        using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            AddDirectory(writer, "work/");
+            AddFile(writer, "work/package.json", packageJson, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            AddDirectory(writer, "hagi-build/");
+            if (settings.CaBundle is not null)
+            {
+                AddFile(writer, "hagi-build/ca-bundle.crt", settings.CaBundle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            if (settings.Npmrc is not null)
+            {
+                AddFile(writer, "hagi-build/npmrc", settings.Npmrc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        stream.Position = 0;
+        return stream;
+    }
+
+    private static void AddDirectory(TarWriter writer, string name)
+    {
+        writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, name)
+        {
+            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+        });
+    }
+
+    private static void AddFile(TarWriter writer, string name, string content, UnixFileMode mode)
+    {
+        writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)
+        {
+            Mode = mode,
+            DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
+        });
+    }
+
+    private async Task<string> ReadLogsAsync(string containerId, CancellationToken cancellationToken)
+    {
+        using var logs = await client.Containers.GetContainerLogsAsync(
+            containerId,
+            new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = "30" },
+            cancellationToken).ConfigureAwait(false);
+        var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
+        return (stdout + stderr).TrimEnd();
+    }
+
+    private async Task<string> ReadFileAsync(string containerId, string path, CancellationToken cancellationToken)
+    {
+        var response = await client.Containers.GetArchiveFromContainerAsync(
+            containerId, new ContainerPathStatParameters { Path = path }, statOnly: false, cancellationToken).ConfigureAwait(false);
+        await using var remote = response.Stream
+            ?? throw new PipelineException($"The engine returned no archive for {path} in container {containerId[..12]}. Run Bump again.");
+        using var archive = new MemoryStream();
+        await remote.CopyToAsync(archive, cancellationToken).ConfigureAwait(false);
+        archive.Position = 0;
+        using var reader = new TarReader(archive);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is not null)
+            {
+                using var text = new StreamReader(entry.DataStream, Encoding.UTF8);
+                return (await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).ReplaceLineEndings("\n");
+            }
+        }
+
+        throw new PipelineException($"npm finished but wrote no {path} in the container. Run Bump again with --verbose-log to see npm's output.");
+    }
+
+    private static void CheckTopLevel(ImageManifest manifest, CliDefinition cli, PinnedPackage pin, string packageLock)
+    {
+        var entry = JsonNode.Parse(packageLock)?["packages"]?[$"node_modules/{pin.Package}"];
+        var version = entry?["version"]?.GetValue<string>();
+        var integrity = entry?["integrity"]?.GetValue<string>();
+        if (version != pin.Version || integrity != pin.Integrity)
+        {
+            throw new PipelineException(
+                $"npm locked {pin.Package} at version '{version}' with integrity '{integrity}' for image '{manifest.Name}', CLI '{cli.Id}', "
+                + $"but the lock file pins '{pin.Version}' with '{pin.Integrity}'. The registry may serve a republished package; check it before you bump.");
+        }
+    }
+
+    private static async Task WriteFileAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        var temporaryPath = path + ".tmp";
+        await File.WriteAllTextAsync(temporaryPath, content, cancellationToken).ConfigureAwait(false);
+        File.Move(temporaryPath, path, overwrite: true);
+    }
+}
