@@ -25,7 +25,7 @@ internal sealed record AuthenticationChallenge(string Scheme, IReadOnlyDictionar
         return null;
     }
 
-    /// <summary>Parses the comma-separated <c>name="value"</c> parameters; quoted values may contain commas.</summary>
+    /// <summary>Parses the comma-separated <c>name="value"</c> parameters. Quoted values may contain commas.</summary>
     public static AuthenticationChallenge Parse(AuthenticationHeaderValue header)
     {
         ArgumentNullException.ThrowIfNull(header);

@@ -78,8 +78,8 @@ internal sealed class DockerConfigFile
             return exact;
         }
 
-        var wanted = StripSchemeAndPath(serverAddress);
-        return Auths.FirstOrDefault(entry => string.Equals(StripSchemeAndPath(entry.Key), wanted, StringComparison.OrdinalIgnoreCase)).Value;
+        var expectedHost = StripSchemeAndPath(serverAddress);
+        return Auths.FirstOrDefault(entry => string.Equals(StripSchemeAndPath(entry.Key), expectedHost, StringComparison.OrdinalIgnoreCase)).Value;
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public sealed class ImageExporter
     /// <summary>
     /// Tags <paramref name="imageId"/> with each target of <paramref name="plan"/> and saves it into
     /// <paramref name="outputDirectory"/>. Both files are written to temporary names and then renamed, so an
-    /// interrupted export leaves no partial file under the final names; an older checksum file is deleted first.
+    /// interrupted export leaves no partial file under the final names. An older checksum file is deleted first.
     /// </summary>
     /// <exception cref="PipelineException">The engine fails to tag or save the image, or the archive lacks a tag.</exception>
     public async Task<ExportedArchive> ExportAsync(string imageId, TagPlan plan, string outputDirectory, CancellationToken cancellationToken = default)
@@ -36,7 +36,7 @@ public sealed class ImageExporter
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         if (plan.IsPush)
         {
-            throw new ArgumentException("The plan names registries; push the image instead.", nameof(plan));
+            throw new ArgumentException("The plan names registries, so the image must be pushed instead.", nameof(plan));
         }
 
         foreach (var target in plan.Targets)

@@ -36,7 +36,7 @@ public sealed class ImagePublisher : IDisposable
         ArgumentNullException.ThrowIfNull(plan);
         if (!plan.IsPush)
         {
-            throw new ArgumentException("The plan names no registry; export the image instead.", nameof(plan));
+            throw new ArgumentException("The plan names no registry, so the image must be exported instead.", nameof(plan));
         }
 
         var logins = new Dictionary<RegistryTarget, RegistryCredential?>();
@@ -89,7 +89,7 @@ public sealed class ImagePublisher : IDisposable
         }
         catch (DockerApiException exception)
         {
-            throw new PipelineException($"The Docker engine rejected the push of {target.Reference} with {(int)exception.StatusCode}: {exception.ResponseBody?.Trim()}", exception);
+            throw new PipelineException($"The Docker engine rejected the push of {target.Reference} with status {(int)exception.StatusCode}: {exception.ResponseBody?.Trim()}", exception);
         }
 
         if (progress.ErrorMessage is { } error)
@@ -101,7 +101,7 @@ public sealed class ImagePublisher : IDisposable
                     $"Registry {registry.Address} rejected the login for {target.Reference} ({sent}): {error}. {credentials.DescribeSources(registry)}");
             }
 
-            throw new PipelineException($"Registry {registry.Address} failed the push of {target.Reference}: {error}");
+            throw new PipelineException($"Registry {registry.Address} failed the push of {target.Reference}: {error.TrimEnd('.')}.");
         }
 
         var localDigest = await ReadLocalDigestAsync(imageId, target, progress.Digest, cancellationToken).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public sealed class ImagePublisher : IDisposable
                 $"The engine sent no digest for {target.Reference}, and the image has {repoDigests.Count} RepoDigests for {target.Repository}, so the pushed digest is unknown.");
     }
 
-    /// <summary>Names the engine may use in RepoDigests; it writes Docker Hub repositories without <c>docker.io/</c>.</summary>
+    /// <summary>Returns the names the engine may use in RepoDigests. It writes Docker Hub repositories without <c>docker.io/</c>.</summary>
     private static HashSet<string> RepoDigestNames(ImageTarget target)
     {
         var names = new HashSet<string>(StringComparer.Ordinal) { target.Repository };

@@ -11,7 +11,7 @@ public sealed record ImageTarget(RegistryTarget? Registry, string Repository, st
     /// <summary>Reference in the form <c>repository:tag</c>.</summary>
     public string Reference => $"{Repository}:{Tag}";
 
-    /// <summary>Repository path inside the registry, such as <c>hagicode/ai-cli</c>; used in the registry's HTTP API.</summary>
+    /// <summary>Repository path inside the registry, such as <c>hagicode/ai-cli</c>, as the registry's HTTP API names it.</summary>
     public string RepositoryPath => Registry is null ? Repository : Repository[(Registry.Address.Length + 1)..];
 
     public override string ToString() => Reference;

@@ -6,7 +6,7 @@ public sealed record PublishRequest
     /// <summary>Local image to publish: an id or a reference such as <c>hagicode/ai-cli:1.0.0</c>.</summary>
     public required string SourceImage { get; init; }
 
-    /// <summary>Manifest repository, such as <c>hagicode/ai-cli</c>; its last part is the image name.</summary>
+    /// <summary>Manifest repository, such as <c>hagicode/ai-cli</c>. Its last part is the image name.</summary>
     public required string Repository { get; init; }
 
     /// <summary>Image version, such as <c>1.0.0</c> or <c>1.0.0-rc.1</c>.</summary>
@@ -15,7 +15,7 @@ public sealed record PublishRequest
     /// <summary>Git revision, 7 to 40 lower-case hex digits.</summary>
     public required string Revision { get; init; }
 
-    /// <summary>Values of <c>--registry HOST[:PORT]/NAMESPACE</c>; empty exports the image to an archive.</summary>
+    /// <summary>Values of <c>--registry HOST[:PORT]/NAMESPACE</c>. An empty list exports the image to an archive.</summary>
     public IReadOnlyList<string> Registries { get; init; } = [];
 
     /// <summary>Folder the archive is written to when no registry is given.</summary>

@@ -6,7 +6,7 @@ namespace HagiImages.Publish;
 /// </summary>
 /// <param name="Plan">The references the image was published under.</param>
 /// <param name="ImageId">Id of the local image, <c>sha256:</c> and 64 hex digits.</param>
-/// <param name="Pushed">Pushed references in push order; empty for an export.</param>
+/// <param name="Pushed">Pushed references in push order, or empty for an export.</param>
 /// <param name="Archive">The exported archive, or null after a push.</param>
 public sealed record PublishResult(TagPlan Plan, string ImageId, IReadOnlyList<PushedImage> Pushed, ExportedArchive? Archive)
 {

@@ -23,7 +23,7 @@ public sealed class RegistryCredentialResolver
 
     private readonly Func<string, string?> getEnvironmentVariable;
 
-    /// <param name="getEnvironmentVariable">Reads an environment variable; the process environment when null.</param>
+    /// <param name="getEnvironmentVariable">Reads an environment variable. Null reads the process environment.</param>
     public RegistryCredentialResolver(Func<string, string?>? getEnvironmentVariable = null)
     {
         this.getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;

@@ -8,7 +8,7 @@ namespace HagiImages.Publish;
 
 /// <summary>
 /// Reads the manifest digest of a tag straight from a registry's HTTP API
-/// (<c>HEAD /v2/&lt;name&gt;/manifests/&lt;tag&gt;</c>, header <c>Docker-Content-Digest</c>), answering a Basic or
+/// (<c>HEAD /v2/&lt;name&gt;/manifests/&lt;tag&gt;</c>, header <c>Docker-Content-Digest</c>). It replies to a Basic or
 /// Bearer challenge with the same login the push used. Loopback registries are reached over plain HTTP, all
 /// others over HTTPS.
 /// </summary>
@@ -183,8 +183,8 @@ internal sealed class RegistryManifestClient : IDisposable
 
     private static HttpRequestMessage BuildTokenRequest(Uri realm, string? service, string scope, RegistryCredential? credential)
     {
-        // NOTE: the tests run against a registry with Basic authentication only; this Bearer path follows the
-        // token protocol of distribution 2.8 (GET with Basic login, or POST with an OAuth refresh token) untested.
+        // NOTE: no test covers this Bearer path, because the test registry uses Basic authentication only.
+        // It follows the token protocol of distribution 2.8: GET with a Basic login, or POST with an OAuth refresh token.
         if (credential?.IdentityToken is { } identityToken)
         {
             var form = new Dictionary<string, string>
@@ -238,7 +238,7 @@ internal sealed class RegistryManifestClient : IDisposable
         }
         catch (JsonException)
         {
-            // The body is not JSON, so it has no token field; the caller reports that.
+            // The body is not JSON, so it has no token field, and the caller reports the missing token.
             return null;
         }
     }

@@ -22,7 +22,7 @@ public sealed record RegistryTarget
         Namespace = @namespace;
     }
 
-    /// <summary>Host and optional port, such as <c>127.0.0.1:5000</c>; the first part of every reference.</summary>
+    /// <summary>Host and optional port, such as <c>127.0.0.1:5000</c>, which starts every reference.</summary>
     public string Address { get; }
 
     /// <summary>Host without port.</summary>
@@ -40,7 +40,7 @@ public sealed record RegistryTarget
     /// </summary>
     public bool IsLoopback => Host == "localhost" || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
 
-    /// <summary>Base URI of the registry's HTTP API, such as <c>https://ghcr.io</c>; ends without a slash.</summary>
+    /// <summary>Base URI of the registry's HTTP API, such as <c>https://ghcr.io/</c>.</summary>
     public Uri ApiBaseUri => IsDockerHub
         ? new Uri($"https://{DockerHubApiHost}")
         : new Uri($"{(IsLoopback ? "http" : "https")}://{Address}");

@@ -26,23 +26,23 @@ public sealed class TagPlan
     /// <summary>Revision tag, <c>sha-</c> and 7 lower-case hex digits.</summary>
     public string RevisionTag { get; }
 
-    /// <summary>Registries in the order given; empty for an export.</summary>
+    /// <summary>Registries in the order given, or empty for an export.</summary>
     public IReadOnlyList<RegistryTarget> Registries { get; }
 
     /// <summary>Every reference, registry by registry, the version tag before the revision tag.</summary>
     public IReadOnlyList<ImageTarget> Targets { get; }
 
-    /// <summary>Whether the plan pushes to registries; false means export to an archive.</summary>
+    /// <summary>Whether the plan pushes to registries. False means export to an archive.</summary>
     public bool IsPush => Registries.Count > 0;
 
     /// <summary>
     /// Computes the references for an image.
     /// </summary>
     /// <param name="repository">Manifest repository, such as <c>hagicode/ai-cli</c>.</param>
-    /// <param name="version">Image version; must be a valid Docker tag.</param>
-    /// <param name="revision">Git revision, 7 to 40 lower-case hex digits; the first 7 form the revision tag.</param>
+    /// <param name="version">Image version, which must be a valid Docker tag.</param>
+    /// <param name="revision">Git revision, 7 to 40 lower-case hex digits. The first 7 form the revision tag.</param>
     /// <param name="registries">Values of the repeatable <c>--registry</c> option.</param>
-    /// <exception cref="PipelineException">A value is invalid; the message names it and the expected form.</exception>
+    /// <exception cref="PipelineException">A value is invalid. The message names it and the expected form.</exception>
     public static TagPlan Create(string repository, string version, string revision, IReadOnlyList<string> registries)
     {
         ArgumentNullException.ThrowIfNull(repository);

@@ -42,10 +42,10 @@ public sealed class LocalRegistry : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>
-    /// Starts a registry and waits until <c>/v2/</c> answers. With <paramref name="username"/>, the registry
-    /// requires HTTP Basic authentication against a bcrypt htpasswd file that holds only that user.
+    /// Starts a registry and waits until <c>/v2/</c> responds. With <paramref name="username"/>, the registry
+    /// requires HTTP Basic authentication against a bcrypt htpasswd file that contains only that user.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The registry did not answer within the start timeout.</exception>
+    /// <exception cref="InvalidOperationException">The registry did not respond within the start timeout.</exception>
     public static async Task<LocalRegistry> StartAsync(string? username = null, string? password = null, CancellationToken cancellationToken = default)
     {
         var directory = Directory.CreateTempSubdirectory("hagi-test-registry-").FullName;
@@ -133,7 +133,7 @@ public sealed class LocalRegistry : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"docker-registry exited with code {process.ExitCode} before {url} answered. Output:\n{ReadOutput()}");
+                throw new InvalidOperationException($"docker-registry exited with code {process.ExitCode} before {url} responded. Output:\n{ReadOutput()}");
             }
 
             try
@@ -156,7 +156,7 @@ public sealed class LocalRegistry : IAsyncDisposable
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new InvalidOperationException($"docker-registry did not answer {url} within {StartTimeout.TotalSeconds} s. Output:\n{ReadOutput()}");
+        throw new InvalidOperationException($"docker-registry did not respond at {url} within {StartTimeout.TotalSeconds} s. Output:\n{ReadOutput()}");
     }
 
     private string ReadOutput()

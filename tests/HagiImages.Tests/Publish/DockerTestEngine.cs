@@ -8,8 +8,8 @@ namespace HagiImages.Tests.Publish;
 /// </summary>
 internal static class DockerTestEngine
 {
-    /// <summary>Returns a connected client, or null when no engine answers and none is required.</summary>
-    /// <exception cref="InvalidOperationException">No engine answers and <c>HAGI_REQUIRE_DOCKER=1</c> is set.</exception>
+    /// <summary>Returns a connected client, or null when no engine responds and none is required.</summary>
+    /// <exception cref="InvalidOperationException">No engine responds and <c>HAGI_REQUIRE_DOCKER=1</c> is set.</exception>
     public static async Task<DockerClient?> ConnectAsync()
     {
         var client = new DockerClientBuilder().Build();
@@ -24,7 +24,7 @@ internal static class DockerTestEngine
             client.Dispose();
             if (Environment.GetEnvironmentVariable("HAGI_REQUIRE_DOCKER") == "1")
             {
-                throw new InvalidOperationException($"HAGI_REQUIRE_DOCKER=1 is set, but no Docker engine answers: {exception.Message}", exception);
+                throw new InvalidOperationException($"HAGI_REQUIRE_DOCKER=1 is set, but no Docker engine responds: {exception.Message}", exception);
             }
 
             return null;
