@@ -9,6 +9,10 @@ namespace HagiImages.Npm;
 /// Read with npm's precedence: <c>npm_config_*</c> environment variables, then the project's <c>.npmrc</c>,
 /// then the user's <c>~/.npmrc</c>, then npm's defaults. Tokens are kept out of <see cref="ToString"/>.
 /// </summary>
+/// <remarks>
+/// NOTE: npm's global file (<c>$PREFIX/etc/npmrc</c>) and <c>_auth</c> or username and password logins are not
+/// read; only <c>_authToken</c> authenticates.
+/// </remarks>
 public sealed class NpmConfig
 {
     /// <summary>npm's default registry.</summary>

@@ -11,7 +11,8 @@ namespace HagiImages.Npm;
 /// </summary>
 /// <remarks>
 /// Semver's <see cref="SemVersionRange.ParseNpm(string, bool, int)"/> evaluates the range after this class has
-/// checked the grammar and rewritten the range where Semver 3.0.0 and node-semver differ: numbers above 2^53-1
+/// checked the grammar and rewritten the range where Semver 3.0.0 and node-semver (7.8.5, compared case by case)
+/// differ: numbers above 2^53-1
 /// are invalid, a hyphen range that includes prereleases also includes those of its lower bound, and an
 /// alternative that matches everything makes the whole range behave as <c>*</c>.
 /// </remarks>

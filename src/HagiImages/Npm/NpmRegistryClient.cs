@@ -39,8 +39,8 @@ public sealed class NpmRegistryClient : IDisposable
     private readonly ILogger _logger;
     private readonly NpmRegistryClientOptions _options;
 
-    /// <summary>Creates a client; <see cref="NpmConfig.CaFile"/>, when set, replaces the system trust store.</summary>
-    /// <exception cref="PipelineException">The CA file holds no PEM certificate.</exception>
+    /// <summary>Creates a client. When <see cref="NpmConfig.CaFile"/> is set, its certificates replace the system trust store.</summary>
+    /// <exception cref="PipelineException">The CA file contains no PEM certificate.</exception>
     public NpmRegistryClient(NpmConfig config, ILogger logger, NpmRegistryClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -272,7 +272,7 @@ public sealed class NpmRegistryClient : IDisposable
         {
             handler.Dispose();
             throw new PipelineException(
-                $"npm setting 'cafile' names '{config.CaFile}', which holds no PEM certificate. Point it at a file of '-----BEGIN CERTIFICATE-----' blocks.");
+                $"npm setting 'cafile' names '{config.CaFile}', which contains no PEM certificate. Point it at a file of '-----BEGIN CERTIFICATE-----' blocks.");
         }
 
         // As in npm, the certificates of cafile are the only trusted authorities.

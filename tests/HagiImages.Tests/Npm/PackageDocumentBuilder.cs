@@ -51,7 +51,7 @@ internal sealed class PackageDocumentBuilder(string name)
         return this;
     }
 
-    /// <summary>The sha512 integrity these documents give a version unless told otherwise.</summary>
+    /// <summary>Returns the default sha512 integrity of a version, used when no integrity is passed.</summary>
     public static string IntegrityOf(string name, string version) =>
         "sha512-" + Convert.ToBase64String(SHA512.HashData(Encoding.UTF8.GetBytes($"{name}@{version}")));
 

@@ -12,7 +12,7 @@ internal sealed record TestResponse(int Status, string Body = "", TimeSpan Delay
 internal sealed record ReceivedRequest(string Path, string? Authorization, string? Accept);
 
 /// <summary>
-/// An HTTP server on 127.0.0.1 and a free port that answers each request with a handler, for registry tests.
+/// An HTTP server on 127.0.0.1 and a free port that computes each response with a handler, for registry tests.
 /// </summary>
 internal sealed class TestRegistryServer : IDisposable
 {

@@ -5,7 +5,7 @@ using HagiImages.Tests.Npm;
 
 namespace HagiImages.Tests.Resolve;
 
-/// <summary>Resolves the real image manifest against the public npm registry.</summary>
+/// <summary>Tests that resolve the real image manifest against the public npm registry.</summary>
 public sealed class LiveRegistryTests
 {
     [Fact]
