@@ -17,6 +17,7 @@ var options = new PipelineOptions
     CaBundle = Argument<string>("ca-bundle", null),
     Registries = Arguments<string>("registry", new string[0]).ToList(),
     ImageVersion = Argument<string>("image-version", null),
+    TestFilter = Argument<string>("test-filter", null),
     Verbose = HasArgument("verbose-log"),
 };
 var pipeline = new HagiPipeline(options, HagiLog.Configure(options.Verbose));

@@ -109,6 +109,27 @@ public sealed class NpmConfig
     /// </summary>
     internal string? TokenFor(Uri registry) => FindTokenSetting(registry)?.Value;
 
+    /// <summary>
+    /// Returns an <c>.npmrc</c> for npm inside a build or a throwaway container: the registry, the scoped
+    /// registries and their tokens, with every variable already expanded. The text holds secrets; it is passed
+    /// only to build stages and never logged.
+    /// </summary>
+    internal string ToContainerNpmrc()
+    {
+        var text = new StringBuilder($"registry={Registry}\n");
+        foreach (var (key, value) in _values.Where(entry => entry.Key.EndsWith(":registry", StringComparison.Ordinal) && entry.Key.StartsWith('@')).OrderBy(entry => entry.Key, StringComparer.Ordinal))
+        {
+            text.Append(key).Append('=').Append(value.Value).Append('\n');
+        }
+
+        foreach (var (key, value) in _values.Where(entry => entry.Key.StartsWith("//", StringComparison.Ordinal) && entry.Key.EndsWith(AuthTokenSuffix, StringComparison.Ordinal)).OrderBy(entry => entry.Key, StringComparer.Ordinal))
+        {
+            text.Append(key).Append('=').Append(value.Value).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Describes the settings in use; token values are never included.</summary>
     public override string ToString()
     {

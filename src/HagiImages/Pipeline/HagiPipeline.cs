@@ -1,22 +1,39 @@
+using Docker.DotNet;
+using HagiImages.BaseImage;
+using HagiImages.BuildImages;
+using HagiImages.Docker;
 using HagiImages.Manifest;
+using HagiImages.Npm;
+using HagiImages.Publish;
 using HagiImages.Render;
+using HagiImages.Resolve;
+using HagiImages.SmokeTest;
 using Serilog;
 
 namespace HagiImages.Pipeline;
 
 /// <summary>
 /// Runs the pipeline's stages over every image under <c>images/</c>; each public method backs one build target.
+/// Later targets use what earlier ones produced in the same run (base images, built image ids).
 /// </summary>
 public sealed class HagiPipeline : IDisposable
 {
     private readonly PipelineOptions options;
     private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly Dictionary<string, string> baseImages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> builtImages = new(StringComparer.Ordinal);
     private IReadOnlyList<ImageManifest>? manifests;
+    private DockerClient? docker;
+    private HttpClient? downloads;
+    private BuildIdentity? identity;
+    private BuildSettings? buildSettings;
 
-    public HagiPipeline(PipelineOptions options, ILogger logger)
+    public HagiPipeline(PipelineOptions options, ILogger logger, TimeProvider? time = null)
     {
         this.options = options;
         this.logger = logger;
+        this.time = time ?? TimeProvider.System;
     }
 
     /// <summary>Returns the manifests the run covers, loading and validating them once.</summary>
@@ -30,21 +47,93 @@ public sealed class HagiPipeline : IDisposable
         var all = ManifestLoader.LoadAll(options.ImagesDirectory);
         if (options.Image is { } name)
         {
-            all = all.Where(manifest => manifest.Name == name).ToList();
-            if (all.Count == 0)
+            var chosen = all.Where(manifest => manifest.Name == name).ToList();
+            if (chosen.Count == 0)
             {
                 throw new PipelineException(
-                    $"Image '{name}' (from --image) was not found under '{options.ImagesDirectory}'. Use one of: {string.Join(", ", ManifestLoader.LoadAll(options.ImagesDirectory).Select(manifest => manifest.Name))}.");
+                    $"Image '{name}' (from --image) was not found under '{options.ImagesDirectory}'. Use one of: {string.Join(", ", all.Select(manifest => manifest.Name))}.");
             }
+
+            all = chosen;
         }
 
         manifests = all;
         return manifests;
     }
 
-    public Task ResolveAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException("Resolve is not wired yet.");
+    /// <summary>Resolves every image's versions and prints how they compare with the lock file; writes nothing.</summary>
+    public async Task ResolveAsync(CancellationToken cancellationToken = default)
+    {
+        using var client = CreateNpmClient();
+        var stage = new ResolveStage(client, time, logger);
+        var failures = new List<string>();
+        foreach (var manifest in Manifests())
+        {
+            var report = await stage.ResolveAsync(manifest, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Image {manifest.Name} ({report.LockPath}):");
+            Console.WriteLine(ResolveReportFormatter.FormatTable(report));
+            failures.AddRange(report.Errors.Select(error => $"{manifest.Name}/{error}"));
 
-    public Task BumpAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException("Bump is not wired yet.");
+            if (ImageLockStore.TryRead(ImageLockStore.PathFor(manifest)) is { } imageLock && manifest.Clis.All(cli => imageLock.Clis.ContainsKey(cli.Id)))
+            {
+                foreach (var cli in PackageTreeLocker.FindStale(manifest, imageLock))
+                {
+                    logger.Warning("The npm lock files of CLI {Cli} in image {Image} do not match its pin; run Bump to write them", cli.Id, manifest.Name);
+                }
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new PipelineException($"Resolve failed:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", failures)}");
+        }
+    }
+
+    /// <summary>
+    /// Resolves and writes each image's lock file, then the per-CLI npm lock files. When the npm lock files cannot
+    /// be made, the image lock file is put back as it was.
+    /// </summary>
+    public async Task BumpAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.To is not null && options.Cli is null)
+        {
+            throw new PipelineException($"--to {options.To} needs --cli ID to say which CLI to pin.");
+        }
+
+        var selected = Manifests().Where(manifest => options.Cli is null || manifest.Clis.Any(cli => cli.Id == options.Cli)).ToList();
+        if (selected.Count == 0)
+        {
+            throw new PipelineException(
+                $"No image has a CLI '{options.Cli}' (from --cli). CLIs: {string.Join(", ", Manifests().SelectMany(manifest => manifest.Clis).Select(cli => cli.Id).Distinct())}.");
+        }
+
+        using var client = CreateNpmClient();
+        var stage = new ResolveStage(client, time, logger);
+        foreach (var manifest in selected)
+        {
+            var lockPath = ImageLockStore.PathFor(manifest);
+            var previous = File.Exists(lockPath) ? await File.ReadAllBytesAsync(lockPath, cancellationToken).ConfigureAwait(false) : null;
+            var result = await stage.BumpAsync(manifest, options.Cli, options.To, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Image {manifest.Name} ({lockPath}):");
+            Console.WriteLine(ResolveReportFormatter.FormatTable(result.Report));
+
+            try
+            {
+                await LockPackageTreesAsync(manifest, result.Lock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (result.Written)
+            {
+                await RestoreAsync(lockPath, previous).ConfigureAwait(false);
+                logger.Error("Restored {LockPath} because the npm lock files of image {Image} could not be written", lockPath, manifest.Name);
+                throw;
+            }
+
+            var summaryPath = Path.Combine(options.ArtifactsDirectory, "bump", $"{manifest.Name}.md");
+            Directory.CreateDirectory(Path.GetDirectoryName(summaryPath)!);
+            await File.WriteAllTextAsync(summaryPath, ResolveReportFormatter.FormatChangeSummary(result), cancellationToken).ConfigureAwait(false);
+            logger.Information("Bump of image {Image}: {ChangeCount} pins changed; summary in {SummaryPath}", manifest.Name, result.Changes.Count, summaryPath);
+        }
+    }
 
     /// <summary>Renders the generated files of every image, or with --check compares them.</summary>
     public async Task RenderAsync(CancellationToken cancellationToken = default)
@@ -63,17 +152,157 @@ public sealed class HagiPipeline : IDisposable
         }
     }
 
-    public Task BaseImageAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    /// <summary>Makes or finds the base image of every image.</summary>
+    public async Task BaseImageAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var manifest in Manifests())
+        {
+            await EnsureBaseImageAsync(manifest, ImageLockStore.Read(manifest), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-    public Task BuildImagesAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    /// <summary>Builds and tags every image from its rendered Dockerfile.</summary>
+    public async Task BuildImagesAsync(CancellationToken cancellationToken = default)
+    {
+        var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
+        var buildIdentity = await IdentityAsync(cancellationToken).ConfigureAwait(false);
+        var settings = BuildSettingsFromHost();
+        var builder = new ImageBuilder(client, logger);
+        foreach (var manifest in Manifests())
+        {
+            var imageLock = ImageLockStore.Read(manifest);
+            var stale = PackageTreeLocker.FindStale(manifest, imageLock);
+            if (stale.Count > 0)
+            {
+                throw new PipelineException(
+                    $"The npm lock files of image '{manifest.Name}' do not match image.lock.json for CLI '{string.Join("', '", stale.Select(cli => cli.Id))}'. Run './build.sh --target Bump' and commit the result.");
+            }
 
-    public Task SmokeTestAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+            var baseImage = await EnsureBaseImageAsync(manifest, imageLock, cancellationToken).ConfigureAwait(false);
+            var request = new ImageBuildRequest
+            {
+                Context = ImageBuildPlan.CreateContext(manifest, settings),
+                Tags = ImageBuildPlan.Tags(manifest, buildIdentity),
+                BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
+                Labels = ImageBuildPlan.Labels(manifest, imageLock, buildIdentity),
+            };
+            builtImages[manifest.Name] = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-    public Task PublishAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    /// <summary>Runs the smoke checks on every built image and writes the reports.</summary>
+    public async Task SmokeTestAsync(CancellationToken cancellationToken = default)
+    {
+        var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
+        var stage = new SmokeTestStage(client, logger);
+        var results = new List<SmokeResult>();
+        foreach (var manifest in Manifests())
+        {
+            var image = BuiltImage(manifest);
+            results.AddRange(await stage.RunAsync(manifest, ImageLockStore.Read(manifest), image, SmokeTestStage.BuiltInChecks(manifest), cancellationToken).ConfigureAwait(false));
+        }
 
-    public Task TestAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+        Console.WriteLine(SmokeReport.FormatTable(results));
+        var junitPath = Path.Combine(options.ArtifactsDirectory, "smoke", "junit.xml");
+        await SmokeReport.WriteJUnitAsync(junitPath, results, cancellationToken).ConfigureAwait(false);
+        logger.Information("Smoke test report written to {JUnitPath}", junitPath);
+
+        var failed = results.Where(result => !result.Passed).ToList();
+        if (failed.Count > 0)
+        {
+            throw new PipelineException(
+                $"Smoke test failed: {string.Join(", ", failed.Select(result => $"{result.Image}/{result.Check}"))}. The reasons are in the table above and in {junitPath}.");
+        }
+    }
+
+    /// <summary>Pushes every built image to each --registry, or exports it when none is given.</summary>
+    public async Task PublishAsync(CancellationToken cancellationToken = default)
+    {
+        var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
+        var buildIdentity = await IdentityAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var manifest in Manifests())
+        {
+            var request = new PublishRequest
+            {
+                SourceImage = BuiltImage(manifest),
+                Repository = manifest.Repository,
+                Version = buildIdentity.Version,
+                Revision = buildIdentity.Revision,
+                Registries = options.Registries,
+                OutputDirectory = Path.Combine(options.ArtifactsDirectory, "publish"),
+            };
+            var result = await PublishStage.RunAsync(client, request, logger, cancellationToken: cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(result.Summary);
+        }
+    }
+
+    /// <summary>Runs the solution's tests.</summary>
+    public Task TestAsync(CancellationToken cancellationToken = default) =>
+        new TestRunner(logger).RunAsync(options.RepositoryRoot, options.TestFilter, cancellationToken);
 
     public void Dispose()
     {
+        docker?.Dispose();
+        downloads?.Dispose();
+    }
+
+    private async Task LockPackageTreesAsync(ImageManifest manifest, ImageLock imageLock, CancellationToken cancellationToken)
+    {
+        var stale = PackageTreeLocker.FindStale(manifest, imageLock);
+        if (stale.Count == 0)
+        {
+            logger.Information("The npm lock files of image {Image} match its pins", manifest.Name);
+            return;
+        }
+
+        var baseImage = await EnsureBaseImageAsync(manifest, imageLock, cancellationToken).ConfigureAwait(false);
+        var locker = new PackageTreeLocker(await DockerAsync(cancellationToken).ConfigureAwait(false), logger);
+        var files = await locker.GenerateAsync(manifest, imageLock, stale, baseImage, BuildSettingsFromHost(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await PackageTreeLocker.WriteAsync(files, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> EnsureBaseImageAsync(ImageManifest manifest, ImageLock imageLock, CancellationToken cancellationToken)
+    {
+        if (baseImages.TryGetValue(manifest.Name, out var known))
+        {
+            return known;
+        }
+
+        var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
+        downloads ??= new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        var provider = new BaseImageProvider(client, downloads, logger);
+        var request = BaseImageRequest.FromManifest(manifest, imageLock, BaseImageSources.Parse(options.BaseImage)) with { Mirror = options.DebianMirror };
+        var image = await provider.EnsureAsync(request, cancellationToken).ConfigureAwait(false);
+        baseImages[manifest.Name] = image;
+        return image;
+    }
+
+    private string BuiltImage(ImageManifest manifest) =>
+        builtImages.TryGetValue(manifest.Name, out var image)
+            ? image
+            : throw new PipelineException($"Image '{manifest.Name}' was not built in this run. Run the BuildImages target first (SmokeTest and Publish depend on it).");
+
+    private NpmRegistryClient CreateNpmClient() => new(NpmConfig.Load(options.RepositoryRoot), logger);
+
+    private BuildSettings BuildSettingsFromHost() =>
+        buildSettings ??= BuildSettingsResolver.Resolve(options.CaBundle, NpmConfig.Load(options.RepositoryRoot), logger);
+
+    private async Task<DockerClient> DockerAsync(CancellationToken cancellationToken) =>
+        docker ??= await DockerEngine.ConnectAsync(logger, cancellationToken).ConfigureAwait(false);
+
+    private async Task<BuildIdentity> IdentityAsync(CancellationToken cancellationToken) =>
+        identity ??= await BuildIdentity.DetectAsync(options.RepositoryRoot, options.ImageVersion, time, cancellationToken).ConfigureAwait(false);
+
+    private static async Task RestoreAsync(string path, byte[]? previous)
+    {
+        if (previous is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        var temporaryPath = path + ".restore";
+        await File.WriteAllBytesAsync(temporaryPath, previous, CancellationToken.None).ConfigureAwait(false);
+        File.Move(temporaryPath, path, overwrite: true);
     }
 }
