@@ -28,7 +28,7 @@ public sealed class ContainerManager
     /// running. The container is removed again when it does not start.
     /// </summary>
     /// <exception cref="PipelineException">The image does not exist, or the container stopped right after start.</exception>
-    public async Task<string> CreateAndStartAsync(ContainerSpec spec, CancellationToken cancellationToken = default)
+    public async Task<string> CreateAndStartAsync(ContainerSettings spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.Image);

@@ -1,7 +1,7 @@
 namespace HagiImages.Docker;
 
 /// <summary>A long-running container: image, command, account, environment, named volumes and labels.</summary>
-public sealed record ContainerSpec
+public sealed record ContainerSettings
 {
     /// <summary>Image reference or id.</summary>
     public required string Image { get; init; }
