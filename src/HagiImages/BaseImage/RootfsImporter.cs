@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.Runtime.Versioning;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using HagiImages.BuildImages;
 using HagiImages.Docker;
 using HagiImages.Pipeline;
 using Serilog;
@@ -111,12 +112,7 @@ internal sealed class RootfsImporter
     /// </summary>
     private static async Task WriteArchiveAsync(string rootfs, string archivePath, CancellationToken cancellationToken)
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        var entries = new DirectoryInfo(rootfs)
-            .EnumerateFileSystemInfos("*", options)
-            .Select(info => (Path: info.FullName, Name: System.IO.Path.GetRelativePath(rootfs, info.FullName)))
-            .OrderBy(entry => entry.Name, StringComparer.Ordinal)
-            .ToList();
+        var entries = FileTree.List(rootfs).Select(entry => (Path: entry.Info.FullName, Name: entry.RelativePath)).ToList();
 
         var file = new FileStream(archivePath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         await using (file.ConfigureAwait(false))

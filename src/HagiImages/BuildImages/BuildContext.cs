@@ -127,10 +127,8 @@ public sealed class BuildContext
 
     private void AddDirectoryEntries(string root, SortedDictionary<string, ContextEntry> entries)
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        foreach (var info in new DirectoryInfo(root).EnumerateFileSystemInfos("*", options))
+        foreach (var (info, relative) in FileTree.List(root))
         {
-            var relative = Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
             if (ignore.IsExcluded(relative) && !alwaysIncluded.Contains(relative))
             {
                 continue;

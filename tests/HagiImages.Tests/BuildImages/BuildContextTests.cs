@@ -73,6 +73,25 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
+    public void Context_KeepsLinkWithoutFollowing()
+    {
+        var outside = Directory.CreateTempSubdirectory("hagi-test-outside-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(outside, "host-file"), "x");
+            Directory.CreateSymbolicLink(Path.Combine(folder, "linked"), outside);
+
+            var entries = BuildContext.FromDirectory(folder).ListEntries();
+
+            Assert.Equal(["linked"], entries);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Context_RejectsPathOutside()
     {
         Assert.Throws<ArgumentException>(() => BuildContext.Empty().AddFile("../escape", "x"));

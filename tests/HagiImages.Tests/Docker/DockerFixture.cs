@@ -20,8 +20,8 @@ public sealed class DockerFixture : IAsyncLifetime
 
     public static readonly IReadOnlyDictionary<string, string> TestLabels = new Dictionary<string, string> { [DockerLabels.Test] = "true" };
 
-    private readonly SemaphoreSlim baseImageLock = new(1, 1);
-    private string? baseImage;
+    private readonly Lock baseImageLock = new();
+    private Task<string>? baseImage;
     private Exception? connectError;
 
     public DockerClient? Client { get; private set; }
@@ -71,8 +71,11 @@ public sealed class DockerFixture : IAsyncLifetime
         WorkDirectory = WorkDirectory,
     };
 
-    /// <summary>Returns the test base image, bootstrapping it on the first call of the run.</summary>
-    public async Task<string> GetBaseImageAsync()
+    /// <summary>
+    /// Returns the test base image, bootstrapping it on the first call of the run. A failed bootstrap is not
+    /// retried: every later call gets the same exception.
+    /// </summary>
+    public Task<string> GetBaseImageAsync()
     {
         var client = Client ?? throw new InvalidOperationException("No Docker engine.");
         if (!OperatingSystem.IsLinux())
@@ -80,15 +83,10 @@ public sealed class DockerFixture : IAsyncLifetime
             throw new PlatformNotSupportedException("The bootstrap base image needs Linux.");
         }
 
-        await baseImageLock.WaitAsync().ConfigureAwait(false);
-        try
+        lock (baseImageLock)
         {
-            baseImage ??= await new BootstrapBaseImage(client, Http, Log.Logger).EnsureAsync(BaseImageRequest()).ConfigureAwait(false);
+            baseImage ??= new BootstrapBaseImage(client, Http, Log.Logger).EnsureAsync(BaseImageRequest());
             return baseImage;
-        }
-        finally
-        {
-            baseImageLock.Release();
         }
     }
 
