@@ -42,8 +42,8 @@ public sealed class BootstrapBaseImage
     /// image is built and <c>node --version</c> and <c>npm --version</c> are checked against the pins.
     /// </summary>
     /// <exception cref="PipelineException">
-    /// A pin, the suite or the mirror is invalid; a download failed or did not match its integrity; debootstrap, the
-    /// import, the build or the version check failed.
+    /// A pin, the suite or the mirror is invalid, or a download failed or did not match its integrity. Also thrown
+    /// when debootstrap, the import, the build or the version check failed.
     /// </exception>
     public async Task<string> EnsureAsync(BaseImageRequest request, CancellationToken cancellationToken = default)
     {

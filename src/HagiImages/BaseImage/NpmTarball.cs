@@ -41,7 +41,7 @@ internal static class NpmTarball
                 var path = Path.GetFullPath(Path.Combine(root, target));
                 if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 {
-                    throw new PipelineException($"The tarball of {packageName} holds the entry '{entry.Name}', which points outside the package.");
+                    throw new PipelineException($"The tarball of {packageName} contains the entry '{entry.Name}', which points outside the package.");
                 }
 
                 await ExtractEntryAsync(packageName, entry, path, cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static class NpmTarball
 
         if (!normalized.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            throw new PipelineException($"The tarball of {packageName} holds the entry '{name}' outside the '{Prefix}' folder; it is not an npm package tarball.");
+            throw new PipelineException($"The tarball of {packageName} contains the entry '{name}' outside the '{Prefix}' folder; it is not an npm package tarball.");
         }
 
         return normalized[Prefix.Length..];
@@ -99,13 +99,13 @@ internal static class NpmTarball
             case TarEntryType.SymbolicLink:
                 if (Path.IsPathRooted(entry.LinkName))
                 {
-                    throw new PipelineException($"The tarball of {packageName} holds the symbolic link '{entry.Name}' to the absolute path '{entry.LinkName}'.");
+                    throw new PipelineException($"The tarball of {packageName} contains the symbolic link '{entry.Name}' to the absolute path '{entry.LinkName}'.");
                 }
 
                 File.CreateSymbolicLink(path, entry.LinkName);
                 break;
             default:
-                throw new PipelineException($"The tarball of {packageName} holds the entry '{entry.Name}' of unsupported type {entry.EntryType}.");
+                throw new PipelineException($"The tarball of {packageName} contains the entry '{entry.Name}' of unsupported type {entry.EntryType}.");
         }
     }
 }

