@@ -66,6 +66,7 @@ public sealed class ContainerManager
         try
         {
             await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+            // NOTE: this catches only a command that exits before the inspect call; one that fails a moment later passes.
             var state = await client.Containers.InspectContainerAsync(created.ID, cancellationToken).ConfigureAwait(false);
             if (state.State is not { Running: true })
             {
