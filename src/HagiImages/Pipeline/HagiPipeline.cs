@@ -186,7 +186,8 @@ public sealed class HagiPipeline : IDisposable
                 BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
                 Labels = ImageBuildPlan.Labels(manifest, imageLock, buildIdentity),
             };
-            builtImages[manifest.Name] = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            builtImages[manifest.Name] = request.Tags[1];
         }
     }
 

@@ -45,10 +45,14 @@ public static class ImageBuildPlan
             ["org.opencontainers.image.description"] = manifest.Description,
             ["org.opencontainers.image.version"] = identity.Version,
             ["org.opencontainers.image.revision"] = identity.Revision,
-            ["org.opencontainers.image.source"] = identity.Source,
             ["org.opencontainers.image.created"] = identity.Created.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["io.hagicode.node.version"] = imageLock.Node.Version,
         };
+        if (identity.Source.Length > 0)
+        {
+            labels["org.opencontainers.image.source"] = identity.Source;
+        }
+
         foreach (var cli in manifest.Clis)
         {
             labels[$"io.hagicode.cli.{cli.Id}.package"] = cli.Package;
