@@ -132,10 +132,9 @@ public static partial class ManifestValidator
         for (var index = 0; index < cli.State.Count; index++)
         {
             var state = cli.State[index];
-            if (!StatePathPattern().IsMatch(state.Path) || state.Path.Contains("/../", StringComparison.Ordinal)
-                || state.Path.Contains("/./", StringComparison.Ordinal) || state.Path.EndsWith("/..", StringComparison.Ordinal))
+            if (!StatePathPattern().IsMatch(state.Path))
             {
-                errors.Add($"{path}.state[{index}].path: '{state.Path}' is invalid. Use a path under the home folder such as '~/.claude', with letters, digits, '.', '_' or '-' in each part.");
+                errors.Add($"{path}.state[{index}].path: '{state.Path}' is invalid. Use a path under the home folder such as '~/.claude', with letters, digits, '.', '_' or '-' in each part and no '.' or '..' part.");
             }
             else if (seenState.TryGetValue(state.Path, out var owner))
             {
@@ -216,7 +215,8 @@ public static partial class ManifestValidator
     [GeneratedRegex("^[A-Za-z0-9._=/:-]+$")]
     private static partial Regex ArgumentPattern();
 
-    [GeneratedRegex(@"^~(/[A-Za-z0-9._-]+)+$")]
+    // Each part is a file name: '.' and '..' are rejected, so the path stays below the home folder.
+    [GeneratedRegex(@"^~(/(?!\.\.?(/|$))[A-Za-z0-9._-]+)+$")]
     private static partial Regex StatePathPattern();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
