@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace HagiImages.Manifest;
@@ -30,9 +32,9 @@ public static partial class ManifestValidator
             errors.Add($"$.repository: '{manifest.Repository}' is not a valid image repository. Use lower-case path parts such as 'hagicode/ai-cli', without registry or tag.");
         }
 
-        if (manifest.Description.Contains('\n', StringComparison.Ordinal) || manifest.Description.Contains('"', StringComparison.Ordinal))
+        if (manifest.Description.Any(char.IsControl) || manifest.Description.Contains('"', StringComparison.Ordinal))
         {
-            errors.Add("$.description: must be one line without double quotes, because it becomes an image label.");
+            errors.Add($"$.description: {Quote(manifest.Description)} is invalid. Use one line of text without double quotes or control characters, because it becomes an image label.");
         }
 
         ValidateSpec(errors, "$.node.version", manifest.Node.Version);
@@ -155,7 +157,7 @@ public static partial class ManifestValidator
 
             if (value.Any(char.IsControl))
             {
-                errors.Add($"{path}.environment.{name}: the value contains a control character. Use one line of text.");
+                errors.Add($"{path}.environment.{name}: {Quote(value)} contains a control character. Use one line of text.");
             }
         }
 
@@ -193,6 +195,10 @@ public static partial class ManifestValidator
             errors.Add($"{path}.minimumReleaseAgeDays: {policy.MinimumReleaseAgeDays} is out of range. Use a number of days from 0 to 3650.");
         }
     }
+
+    // Shows a value in single quotes with JSON escapes, so that a newline or a tab is visible in the message.
+    private static string Quote(string value) =>
+        $"'{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}'";
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex KebabCase();
