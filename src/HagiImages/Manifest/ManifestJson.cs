@@ -29,7 +29,7 @@ internal static class ManifestJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new KebabCaseEnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
