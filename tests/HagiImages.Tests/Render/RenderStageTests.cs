@@ -111,7 +111,7 @@ public sealed class RenderStageTests
     }
 
     [Fact]
-    public async Task CheckAsync_TemplateChanged_NamesEveryOutput()
+    public async Task CheckAsync_TemplateChanged_NamesOutput()
     {
         using var temporary = new TemporaryDirectory();
         var manifest = CopyImages(temporary);

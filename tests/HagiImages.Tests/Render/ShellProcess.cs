@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace HagiImages.Tests.Render;
 
-/// <summary>Runs a program to completion and returns its exit code with standard output and error combined.</summary>
+/// <summary>
+/// Runs a program to completion with no standard input and returns its exit code with standard output and
+/// error combined. A program still running after 60 s is killed.
+/// </summary>
 internal static class ShellProcess
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(
@@ -33,7 +36,17 @@ internal static class ShellProcess
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TimeoutException($"{program} did not exit within 60 s and was killed.");
+        }
+
         return (process.ExitCode, await output.ConfigureAwait(false) + await error.ConfigureAwait(false));
     }
 }

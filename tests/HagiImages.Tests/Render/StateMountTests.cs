@@ -22,7 +22,7 @@ public sealed class StateMountTests
     }
 
     [Fact]
-    public void ForImage_File_VolumeUnderHagiStateAndLink()
+    public void ForImage_File_LinkIntoVolume()
     {
         var mounts = StateMount.ForImage(ManifestLoader.Load(RepositoryLayout.AiCliManifest));
 

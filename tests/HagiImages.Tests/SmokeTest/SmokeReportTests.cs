@@ -119,7 +119,7 @@ public sealed class SmokeReportTests
     }
 
     [Fact]
-    public async Task WriteJUnitAsync_LogsWithControlCharacters_WellFormed()
+    public async Task WriteJUnitAsync_ControlCharacters_Replaced()
     {
         var logs = "\u001b[31merror\u001b[0m: bell \u0007 and NUL \u0000 end";
 
