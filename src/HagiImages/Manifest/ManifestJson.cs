@@ -6,7 +6,8 @@ namespace HagiImages.Manifest;
 
 /// <summary>
 /// JSON settings shared by the manifest and the lock file: camelCase names, enums as kebab-case strings, and
-/// unknown properties rejected so that a misspelt field is an error instead of a silently ignored value.
+/// unknown or repeated properties rejected so that a misspelt or doubled field is an error instead of a silently
+/// ignored value.
 /// </summary>
 internal static class ManifestJson
 {
@@ -19,6 +20,7 @@ internal static class ManifestJson
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            AllowDuplicateProperties = false,
             RespectRequiredConstructorParameters = true,
             RespectNullableAnnotations = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
@@ -27,7 +29,7 @@ internal static class ManifestJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new KebabCaseEnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

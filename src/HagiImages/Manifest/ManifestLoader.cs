@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using HagiImages.Pipeline;
 
 namespace HagiImages.Manifest;
@@ -7,7 +8,7 @@ namespace HagiImages.Manifest;
 /// <summary>
 /// Reads and validates image manifests under an <c>images/</c> folder.
 /// </summary>
-public static class ManifestLoader
+public static partial class ManifestLoader
 {
     public const string ManifestFileName = "image.json";
 
@@ -85,7 +86,7 @@ public static class ManifestLoader
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false });
         }
         catch (JsonException exception)
         {
@@ -104,12 +105,12 @@ public static class ManifestLoader
 
     private static string DescribeJsonError(JsonException exception)
     {
-        var message = exception.Message;
-        if (message.Contains("could not be mapped", StringComparison.Ordinal))
-        {
-            return $"unknown field ({message.Split('.')[0]})";
-        }
-
-        return message.Split(" Path:")[0];
+        var message = exception.Message.Split(" Path:")[0].TrimEnd('.');
+        var unmapped = UnmappedProperty().Match(message);
+        return unmapped.Success ? $"unknown field '{unmapped.Groups["name"].Value}'" : message;
     }
+
+    // The System.Text.Json message for a property that no model member takes.
+    [GeneratedRegex("^The JSON property '(?<name>.*)' could not be mapped to any .NET member")]
+    private static partial Regex UnmappedProperty();
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace HagiImages.Manifest;
@@ -30,9 +32,9 @@ public static partial class ManifestValidator
             errors.Add($"$.repository: '{manifest.Repository}' is not a valid image repository. Use lower-case path parts such as 'hagicode/ai-cli', without registry or tag.");
         }
 
-        if (manifest.Description.Contains('\n', StringComparison.Ordinal) || manifest.Description.Contains('"', StringComparison.Ordinal))
+        if (manifest.Description.Any(char.IsControl) || manifest.Description.Contains('"', StringComparison.Ordinal))
         {
-            errors.Add("$.description: must be one line without double quotes, because it becomes an image label.");
+            errors.Add($"$.description: {Quote(manifest.Description)} is invalid. Use one line of text without double quotes or control characters, because it becomes an image label.");
         }
 
         ValidateSpec(errors, "$.node.version", manifest.Node.Version);
@@ -132,10 +134,9 @@ public static partial class ManifestValidator
         for (var index = 0; index < cli.State.Count; index++)
         {
             var state = cli.State[index];
-            if (!StatePathPattern().IsMatch(state.Path) || state.Path.Contains("/../", StringComparison.Ordinal)
-                || state.Path.Contains("/./", StringComparison.Ordinal) || state.Path.EndsWith("/..", StringComparison.Ordinal))
+            if (!StatePathPattern().IsMatch(state.Path))
             {
-                errors.Add($"{path}.state[{index}].path: '{state.Path}' is invalid. Use a path under the home folder such as '~/.claude', with letters, digits, '.', '_' or '-' in each part.");
+                errors.Add($"{path}.state[{index}].path: '{state.Path}' is invalid. Use a path under the home folder such as '~/.claude', with letters, digits, '.', '_' or '-' in each part and no '.' or '..' part.");
             }
             else if (seenState.TryGetValue(state.Path, out var owner))
             {
@@ -156,7 +157,7 @@ public static partial class ManifestValidator
 
             if (value.Any(char.IsControl))
             {
-                errors.Add($"{path}.environment.{name}: the value contains a control character. Use one line of text.");
+                errors.Add($"{path}.environment.{name}: {Quote(value)} contains a control character. Use one line of text.");
             }
         }
 
@@ -195,6 +196,10 @@ public static partial class ManifestValidator
         }
     }
 
+    // Shows a value in single quotes with JSON escapes, so that a newline or a tab is visible in the message.
+    private static string Quote(string value) =>
+        $"'{JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}'";
+
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex KebabCase();
 
@@ -216,7 +221,8 @@ public static partial class ManifestValidator
     [GeneratedRegex("^[A-Za-z0-9._=/:-]+$")]
     private static partial Regex ArgumentPattern();
 
-    [GeneratedRegex(@"^~(/[A-Za-z0-9._-]+)+$")]
+    // Each part is a file name: '.' and '..' are rejected, so the path stays below the home folder.
+    [GeneratedRegex(@"^~(/(?!\.\.?(/|$))[A-Za-z0-9._-]+)+$")]
     private static partial Regex StatePathPattern();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]

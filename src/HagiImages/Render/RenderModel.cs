@@ -63,7 +63,7 @@ internal static class RenderModel
             {
                 ["name"] = manifest.Name,
                 ["repository"] = manifest.Repository,
-                ["description"] = manifest.Description,
+                ["description"] = EscapeForDockerfile(manifest.Description),
                 ["user"] = new ScriptObject
                 {
                     ["name"] = manifest.User.Name,
@@ -86,9 +86,12 @@ internal static class RenderModel
         };
     }
 
-    // Dockerfile ENV values are double-quoted; a backslash, a quote and '$' (variable expansion) are escaped.
-    private static string QuoteForDockerfile(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal)
+    // The template writes ENV values as they come, so they carry their own double quotes.
+    private static string QuoteForDockerfile(string value) => "\"" + EscapeForDockerfile(value) + "\"";
+
+    // Escapes text for a double-quoted ENV or LABEL value, where Docker expands '$' and reads '\' as an escape.
+    private static string EscapeForDockerfile(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal)
             .Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("$", "\\$", StringComparison.Ordinal) + "\"";
+            .Replace("$", "\\$", StringComparison.Ordinal);
 }

@@ -1,4 +1,5 @@
 using HagiImages.Manifest;
+using HagiImages.Pipeline;
 
 namespace HagiImages.Render;
 
@@ -26,10 +27,12 @@ public sealed record StateMount
     public string? Target { get; init; }
 
     /// <summary>Lists the mounts of every state path of an image, in manifest order.</summary>
+    /// <exception cref="PipelineException">Two state paths map to the same volume name.</exception>
     public static IReadOnlyList<StateMount> ForImage(ImageManifest manifest)
     {
         var home = HomeOf(manifest);
         var mounts = new List<StateMount>();
+        var pathsByVolume = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var cli in manifest.Clis)
         {
             foreach (var state in cli.State)
@@ -37,6 +40,13 @@ public sealed record StateMount
                 var relative = state.Path[2..];
                 var slug = string.Join('-', relative.Split('/', '.', '_').Where(part => part.Length > 0)).ToLowerInvariant();
                 var volume = $"{manifest.Name}-{cli.Id}-{slug}";
+
+                // The slug drops '/', '.', '_' and letter case, so two different paths can share one volume name.
+                if (!pathsByVolume.TryAdd(volume, state.Path))
+                {
+                    throw new PipelineException(
+                        $"State paths '{pathsByVolume[volume]}' and '{state.Path}' of image '{manifest.Name}' both map to volume '{volume}'. Rename one of them in {System.IO.Path.Combine(manifest.Directory, ManifestLoader.ManifestFileName)}.");
+                }
                 if (state.Kind == StatePathKind.Directory)
                 {
                     mounts.Add(new StateMount { CliId = cli.Id, Kind = state.Kind, Volume = volume, Mount = $"{home}/{relative}" });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace HagiImages.SmokeTest;
@@ -58,8 +59,8 @@ public static class SmokeReport
                     ? null
                     : new XElement(
                         "failure",
-                        new XAttribute("message", result.Reason),
-                        result.ContainerLogs is null ? result.Reason : $"{result.Reason}\n\nLast container output:\n{result.ContainerLogs}")))));
+                        new XAttribute("message", ToXmlText(result.Reason)),
+                        ToXmlText(result.ContainerLogs is null ? result.Reason : $"{result.Reason}\n\nLast container output:\n{result.ContainerLogs}"))))));
         var document = new XDocument(new XElement(
             "testsuites",
             new XAttribute("name", "HagiImages smoke test"),
@@ -70,6 +71,32 @@ public static class SmokeReport
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await using var stream = File.Create(path);
         await document.SaveAsync(stream, SaveOptions.None, cancellationToken).ConfigureAwait(false);
+    }
+
+    // XML 1.0 cannot carry most control characters, such as the ESC of colour codes in container output, so
+    // each of them becomes U+FFFD instead of making the XML writer throw.
+    private static string ToXmlText(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        for (var index = 0; index < text.Length; index++)
+        {
+            var character = text[index];
+            if (XmlConvert.IsXmlChar(character))
+            {
+                builder.Append(character);
+            }
+            else if (index + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[index + 1], character))
+            {
+                builder.Append(character).Append(text[index + 1]);
+                index++;
+            }
+            else
+            {
+                builder.Append('\uFFFD');
+            }
+        }
+
+        return builder.ToString();
     }
 
     private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture);
