@@ -152,7 +152,7 @@ public sealed class BuildScriptTests
         {
             await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = reference }, null, new Progress<JSONMessage>());
             var image = await client.Images.InspectImageAsync(reference);
-            Assert.Equal("1.0.0-hagi.test", image.Config?.Labels["org.opencontainers.image.version"]);
+            Assert.Equal("1.0.0-hagi.test", image.Config?.Labels?["org.opencontainers.image.version"]);
         }
         finally
         {
