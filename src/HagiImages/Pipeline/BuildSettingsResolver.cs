@@ -14,7 +14,7 @@ public static class BuildSettingsResolver
     /// Picks the CA bundle from <c>--ca-bundle</c>, else npm's <c>cafile</c>, else <c>NODE_EXTRA_CA_CERTS</c>, and
     /// writes an npmrc from the host's npm configuration.
     /// </summary>
-    /// <exception cref="PipelineException">The chosen bundle does not exist or holds no PEM certificate.</exception>
+    /// <exception cref="PipelineException">The chosen bundle does not exist or contains no PEM certificate.</exception>
     public static BuildSettings Resolve(string? caBundleOption, NpmConfig npmConfig, ILogger logger)
     {
         var candidates = new (string? Path, string Source)[]
@@ -36,7 +36,7 @@ public static class BuildSettingsResolver
             bundle = File.ReadAllText(path);
             if (!bundle.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             {
-                throw new PipelineException($"CA bundle '{path}' (from {source}) holds no PEM certificate. Pass a PEM bundle such as /etc/ssl/certs/ca-certificates.crt with --ca-bundle PATH.");
+                throw new PipelineException($"CA bundle '{path}' (from {source}) contains no PEM certificate. Pass a PEM bundle such as /etc/ssl/certs/ca-certificates.crt with --ca-bundle PATH.");
             }
 
             logger.Information("npm inside builds trusts the CA bundle {Path} (from {Source})", path, source);
