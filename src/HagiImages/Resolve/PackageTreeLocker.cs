@@ -1,9 +1,8 @@
-using System.Formats.Tar;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Docker.DotNet;
-using Docker.DotNet.Models;
+using HagiImages.Docker;
 using HagiImages.Manifest;
 using HagiImages.Pipeline;
 using Serilog;
@@ -22,10 +21,12 @@ public sealed class PackageTreeLocker
 
     private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(10);
 
-    private readonly DockerClient client;
+    private const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly IDockerClient client;
     private readonly ILogger logger;
 
-    public PackageTreeLocker(DockerClient client, ILogger logger)
+    public PackageTreeLocker(IDockerClient client, ILogger logger)
     {
         this.client = client;
         this.logger = logger;
@@ -129,138 +130,80 @@ public sealed class PackageTreeLocker
         DateTimeOffset before,
         CancellationToken cancellationToken)
     {
-        var environment = new List<string> { "HOME=/tmp", "npm_config_update_notifier=false", "npm_config_fund=false", "npm_config_audit=false" };
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = "/tmp",
+            ["npm_config_update_notifier"] = "false",
+            ["npm_config_fund"] = "false",
+            ["npm_config_audit"] = "false",
+        };
         if (settings.CaBundle is not null)
         {
-            environment.Add("NODE_EXTRA_CA_CERTS=/hagi-build/ca-bundle.crt");
-            environment.Add("npm_config_cafile=/hagi-build/ca-bundle.crt");
+            environment["NODE_EXTRA_CA_CERTS"] = "/tmp/hagi-build/ca-bundle.crt";
+            environment["npm_config_cafile"] = "/tmp/hagi-build/ca-bundle.crt";
         }
 
         if (settings.Npmrc is not null)
         {
-            environment.Add("NPM_CONFIG_USERCONFIG=/hagi-build/npmrc");
+            environment["NPM_CONFIG_USERCONFIG"] = "/tmp/hagi-build/npmrc";
         }
 
-        var command = $"npm install --package-lock-only --ignore-scripts --no-audit --no-fund --before={before.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}";
-        var created = await client.Containers.CreateContainerAsync(
-            new CreateContainerParameters
+        var containers = new ContainerManager(client, logger);
+        var files = new ContainerFiles(client, logger);
+        var containerId = await containers.CreateAndStartAsync(
+            new ContainerSettings
             {
                 Image = baseImage,
-                Cmd = ["sh", "-c", command],
-                WorkingDir = "/work",
-                Env = environment,
+                // An idle shell that exits at once on SIGTERM, so that removing the container does not wait.
+                Command = ["sh", "-c", "trap 'exit 0' TERM INT; sleep infinity & wait"],
                 Labels = new Dictionary<string, string> { ["io.hagicode.purpose"] = "package-lock", ["io.hagicode.image"] = manifest.Name },
-                HostConfig = new HostConfig(),
             },
             cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (var archive = CreateInputArchive(packageJson, settings))
-            {
-                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/" }, archive, cancellationToken).ConfigureAwait(false);
-            }
-
-            await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(NpmTimeout);
-            ContainerWaitResponse exit;
-            try
-            {
-                exit = await client.Containers.WaitContainerAsync(created.ID, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new PipelineException(
-                    $"npm timed out after {NpmTimeout.TotalMinutes:F0} minutes while locking the dependency tree of {cli.Package} for image '{manifest.Name}'. Check that the registry is reachable from containers.");
-            }
-
-            if (exit.StatusCode != 0)
-            {
-                var output = await ReadLogsAsync(created.ID, cancellationToken).ConfigureAwait(false);
-                throw new PipelineException(
-                    $"npm exited with code {exit.StatusCode} while locking the dependency tree of {cli.Package} for image '{manifest.Name}'. "
-                    + $"Last lines of its output:{Environment.NewLine}{output}{Environment.NewLine}"
-                    + "Behind an HTTPS-intercepting proxy, pass its CA bundle with --ca-bundle PATH.");
-            }
-
-            return await ReadFileAsync(created.ID, "/work/package-lock.json", cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private static MemoryStream CreateInputArchive(string packageJson, BuildSettings settings)
-    {
-        var stream = new MemoryStream();
-        using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            AddDirectory(writer, "work/");
-            AddFile(writer, "work/package.json", packageJson, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            AddDirectory(writer, "hagi-build/");
+            await containers.ExecAsync(containerId, new ExecRequest { Command = ["mkdir", "-p", "/tmp/hagi-build", "/tmp/hagi-work"] }, cancellationToken).ConfigureAwait(false);
+            await files.PutFileAsync(containerId, "/tmp/hagi-work/package.json", Encoding.UTF8.GetBytes(packageJson), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (settings.CaBundle is not null)
             {
-                AddFile(writer, "hagi-build/ca-bundle.crt", settings.CaBundle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                await files.PutFileAsync(containerId, "/tmp/hagi-build/ca-bundle.crt", Encoding.UTF8.GetBytes(settings.CaBundle), SecretMode, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
             if (settings.Npmrc is not null)
             {
-                AddFile(writer, "hagi-build/npmrc", settings.Npmrc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                await files.PutFileAsync(containerId, "/tmp/hagi-build/npmrc", Encoding.UTF8.GetBytes(settings.Npmrc), SecretMode, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        stream.Position = 0;
-        return stream;
-    }
-
-    private static void AddDirectory(TarWriter writer, string name)
-    {
-        writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, name)
-        {
-            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
-        });
-    }
-
-    private static void AddFile(TarWriter writer, string name, string content, UnixFileMode mode)
-    {
-        writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)
-        {
-            Mode = mode,
-            DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
-        });
-    }
-
-    private async Task<string> ReadLogsAsync(string containerId, CancellationToken cancellationToken)
-    {
-        using var logs = await client.Containers.GetContainerLogsAsync(
-            containerId,
-            new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = "30" },
-            cancellationToken).ConfigureAwait(false);
-        var (stdout, stderr) = await logs.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
-        return (stdout + stderr).TrimEnd();
-    }
-
-    private async Task<string> ReadFileAsync(string containerId, string path, CancellationToken cancellationToken)
-    {
-        var response = await client.Containers.GetArchiveFromContainerAsync(
-            containerId, new ContainerPathStatParameters { Path = path }, statOnly: false, cancellationToken).ConfigureAwait(false);
-        await using var remote = response.Stream
-            ?? throw new PipelineException($"The engine returned no archive for {path} in container {containerId[..12]}. Run Bump again.");
-        using var archive = new MemoryStream();
-        await remote.CopyToAsync(archive, cancellationToken).ConfigureAwait(false);
-        archive.Position = 0;
-        using var reader = new TarReader(archive);
-        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-        {
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is not null)
+            var command = $"npm install --package-lock-only --ignore-scripts --no-audit --no-fund --before={before.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}";
+            CommandResult result;
+            try
             {
-                using var text = new StreamReader(entry.DataStream, Encoding.UTF8);
-                return (await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).ReplaceLineEndings("\n");
+                result = await containers.ExecAsync(
+                    containerId,
+                    new ExecRequest { Command = ["sh", "-c", command], Environment = environment, WorkingDirectory = "/tmp/hagi-work", Timeout = NpmTimeout },
+                    cancellationToken).ConfigureAwait(false);
             }
-        }
+            catch (PipelineException exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineException(
+                    $"npm failed while locking the dependency tree of {cli.Package} for image '{manifest.Name}': {exception.Message} Check that the registry is reachable from containers.",
+                    exception);
+            }
 
-        throw new PipelineException($"npm finished but wrote no {path} in the container. Run Bump again with --verbose-log to see npm's output.");
+            if (result.ExitCode != 0)
+            {
+                throw new PipelineException(
+                    $"npm exited with code {result.ExitCode} while locking the dependency tree of {cli.Package} for image '{manifest.Name}'. "
+                    + $"Last lines of its output:{Environment.NewLine}{result.Tail(30)}{Environment.NewLine}"
+                    + "Behind an HTTPS-intercepting proxy, pass its CA bundle with --ca-bundle PATH.");
+            }
+
+            var packageLock = await files.GetFileAsync(containerId, "/tmp/hagi-work/package-lock.json", cancellationToken).ConfigureAwait(false);
+            return Encoding.UTF8.GetString(packageLock).ReplaceLineEndings("\n");
+        }
+        finally
+        {
+            await containers.RemoveAsync(containerId, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private static void CheckTopLevel(ImageManifest manifest, CliDefinition cli, PinnedPackage pin, string packageLock)
