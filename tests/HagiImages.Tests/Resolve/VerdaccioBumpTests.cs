@@ -106,4 +106,46 @@ public sealed class VerdaccioBumpTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(ImageLockStore.PathFor(manifest)));
         Assert.Equal([ImageLockStore.FileName], Directory.GetFiles(manifest.Directory).Select(Path.GetFileName).Where(name => name != "image.json"));
     }
+
+    [Fact]
+    public async Task ResolveAfterBumpUpToDate()
+    {
+        if (_project is null)
+        {
+            return;
+        }
+
+        var manifest = _project.WriteManifest([new TestCli("engines", VerdaccioFixture.EnginesPackage, "^1.0.0"), new TestCli("secret", VerdaccioFixture.ScopedPackage, "^1.0.0")]);
+        var stage = _project.CreateStage(Later);
+        await stage.BumpAsync(manifest);
+
+        var report = await stage.ResolveAsync(manifest);
+
+        Assert.Equal(ResolutionStatus.UpToDate, report.Packages.Single(package => package.Id == "node").Status);
+        Assert.Equal(ResolutionStatus.UpToDate, report.Packages.Single(package => package.Id == "secret").Status);
+        Assert.Equal(ResolutionStatus.HeldBack, report.Packages.Single(package => package.Id == "engines").Status);
+    }
+
+    [Fact]
+    public async Task ChangedIntegrityFailsBump()
+    {
+        if (_registry is null || _project is null)
+        {
+            return;
+        }
+
+        var manifest = _project.WriteManifest([new TestCli("secret", VerdaccioFixture.ScopedPackage, "^1.0.0")]);
+        var stage = _project.CreateStage(Later);
+        await stage.BumpAsync(manifest);
+        var lockPath = ImageLockStore.PathFor(manifest);
+        var pinned = ImageLockStore.Read(manifest).Clis["secret"].Integrity;
+        var forged = "sha512-" + Convert.ToBase64String(new byte[64]);
+        File.WriteAllText(lockPath, File.ReadAllText(lockPath).Replace(pinned, forged, StringComparison.Ordinal));
+        var before = File.ReadAllBytes(lockPath);
+
+        var exception = await Assert.ThrowsAsync<PipelineException>(() => stage.BumpAsync(manifest));
+
+        Assert.Contains($"has integrity {forged} in the lock file, but registry {_registry.Url} now reports {pinned}", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(lockPath));
+    }
 }

@@ -58,7 +58,7 @@ public sealed class VerdaccioFixture : IAsyncLifetime
         {
             registry = await Verdaccio.StartAsync(timeout.Token);
         }
-        catch (Exception exception) when (!Required && exception is InvalidOperationException or System.ComponentModel.Win32Exception or OperationCanceledException)
+        catch (Exception exception) when (!Required && exception is InvalidOperationException or IOException or HttpRequestException or System.ComponentModel.Win32Exception or OperationCanceledException)
         {
             StartFailure = exception.Message;
             return;
