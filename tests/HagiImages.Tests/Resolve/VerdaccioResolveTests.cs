@@ -367,7 +367,7 @@ public sealed class VerdaccioResolveTests : IDisposable
 
         var error = Find(report, "node").Error;
         Assert.Contains($"GET {_registry.Url}{ResolveStage.NodePackage} timed out after 1 s", error, StringComparison.Ordinal);
-        Assert.Contains($"{ResolveStage.NodePackage} did not resolve", Find(report, "range").Error, StringComparison.Ordinal);
+        Assert.Contains($"GET {_registry.Url}{VerdaccioFixture.RangePackage} timed out after 1 s", Find(report, "range").Error, StringComparison.Ordinal);
     }
 
     private async Task<ResolveReport> ResolveAsync(TestCli cli)
