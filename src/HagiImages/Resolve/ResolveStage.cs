@@ -121,13 +121,15 @@ public sealed class ResolveStage
                 && locked.Package == target.Package && locked.Spec == target.Spec;
             var fetched = documents[target];
             PackageResolution resolution;
-            if (target.Role != PackageRole.Node && nodeVersion is null)
-            {
-                resolution = Failed(target, $"not resolved because {NodePackage} did not resolve, so engines.node cannot be checked");
-            }
-            else if (fetched.Error is not null)
+
+            // A package's own fetch error is reported first, so a 401 or 404 is not hidden behind a Node failure.
+            if (fetched.Error is not null)
             {
                 resolution = Failed(target, fetched.Error);
+            }
+            else if (target.Role != PackageRole.Node && nodeVersion is null)
+            {
+                resolution = Failed(target, $"not resolved because {NodePackage} did not resolve, so engines.node cannot be checked");
             }
             else
             {
