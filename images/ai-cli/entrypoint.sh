@@ -238,11 +238,13 @@ install_version() {
   if [[ -n ${HAGI_CA_BUNDLE:-} ]]; then
     npm_environment+=("npm_config_cafile=$HAGI_CA_BUNDLE")
   fi
+  # One retry, so that an unreachable registry fails within seconds; npm's log stays in the cache on failure.
+  local cache=/tmp/hagi-npm-cache-$$
   run_as_user rm -rf "$prefix" \
     && run_as_user mkdir -p "$prefix" \
     && run_as_user env "${npm_environment[@]}" npm install --prefix "$prefix" --no-audit --no-fund --omit=dev \
-      --cache "$prefix/.npm-cache" "$package@$version" >&2 \
-    && run_as_user rm -rf "$prefix/.npm-cache" \
+      --update-notifier=false --fetch-retries=1 --cache "$cache" "$package@$version" >&2 \
+    && run_as_user rm -rf "$cache" \
     && run_as_user touch "$prefix/.hagi-installed"
 }
 
