@@ -275,6 +275,10 @@ run_command() {
 }
 
 main() {
+  # As PID 1 the script would ignore the stop signal until it execs the command; a handler makes it exit, once the
+  # step that runs in the foreground (such as an npm install) has finished.
+  trap 'log "stopped by a signal during start-up"; exit 143' TERM HUP INT
+
   if [[ $# -eq 0 ]]; then
     set -- bash
   fi

@@ -43,6 +43,14 @@ public sealed class RuntimeRenderTests
     }
 
     [Fact]
+    public void Dockerfile_StopSignalHangup()
+    {
+        var lines = Render(RepositoryLayout.AiCliManifest, "Dockerfile").Split('\n');
+
+        Assert.Contains("STOPSIGNAL SIGHUP", lines);
+    }
+
+    [Fact]
     public void Entrypoint_RunsUnderTini()
     {
         var entrypoint = Render(RepositoryLayout.AiCliManifest, "entrypoint.sh");

@@ -45,10 +45,12 @@ public sealed class PuidRemapCheck : ISmokeCheck
         await ExpectOwnerAsync(context, second, mounts, SecondId, "after re-creation on the same volumes with PUID=1002", cancellationToken).ConfigureAwait(false);
     }
 
-    private static Task<string> StartAsync(SmokeContext context, string name, IReadOnlyDictionary<string, string> binds, int id, CancellationToken cancellationToken)
+    private static async Task<string> StartAsync(SmokeContext context, string name, IReadOnlyDictionary<string, string> binds, int id, CancellationToken cancellationToken)
     {
         var value = id.ToString(CultureInfo.InvariantCulture);
-        return context.Session.StartAsync(name, binds, [$"PUID={value}", $"PGID={value}"], cancellationToken: cancellationToken);
+        var container = await context.Session.StartAsync(name, binds, [$"PUID={value}", $"PGID={value}"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EntrypointCompletion.WaitAsync(context, container, cancellationToken).ConfigureAwait(false);
+        return container;
     }
 
     private static string MarkerPath(StateMount mount) => mount.Kind == StatePathKind.File ? mount.Link! : $"{mount.Mount}/{MarkerName}";

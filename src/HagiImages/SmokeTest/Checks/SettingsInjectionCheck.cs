@@ -55,6 +55,7 @@ public sealed class SettingsInjectionCheck : ISmokeCheck
         }
 
         var container = await context.Session.StartAsync($"settings-{cliId}", binds, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EntrypointCompletion.WaitAsync(context, container, cancellationToken).ConfigureAwait(false);
         var logs = await context.Session.TailLogsAsync(container, 50, cancellationToken).ConfigureAwait(false);
         var read = await context.Session.ExecAsync(container, ["cat", settingsPath], cancellationToken: cancellationToken).ConfigureAwait(false);
         var json = ParseObject(read, settingsPath, logs);

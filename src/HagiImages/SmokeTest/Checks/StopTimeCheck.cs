@@ -26,6 +26,7 @@ public sealed class StopTimeCheck : ISmokeCheck
         foreach (var (name, command, user) in cases)
         {
             var container = await context.Session.StartAsync(name, new Dictionary<string, string>(), user: user, command: command, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await EntrypointCompletion.WaitAsync(context, container, cancellationToken).ConfigureAwait(false);
             var stopwatch = Stopwatch.StartNew();
             await context.Session.RestartAsync(container, cancellationToken).ConfigureAwait(false);
             stopwatch.Stop();
