@@ -19,6 +19,12 @@ public sealed record ImageManifest
 
     public ReleasePolicy Policy { get; init; } = new();
 
+    /// <summary>
+    /// Debian packages installed with apt in the stage every other stage builds on, such as <c>tini</c> (the init
+    /// that the entrypoint runs the command under) and <c>git</c>.
+    /// </summary>
+    public IReadOnlyList<string> AptPackages { get; init; } = [];
+
     public required IReadOnlyList<CliDefinition> Clis { get; init; }
 
     /// <summary>The folder that holds image.json; set by the loader, not read from JSON.</summary>
@@ -99,9 +105,36 @@ public sealed record CliDefinition
     /// <summary>Overrides of the image's release policy for this CLI.</summary>
     public ReleasePolicy? Policy { get; init; }
 
+    /// <summary>
+    /// Environment variables that the entrypoint writes into a JSON settings file of the CLI at start; none when null.
+    /// </summary>
+    public SettingsInjection? Settings { get; init; }
+
+    /// <summary>
+    /// Name of the environment variable that installs another exact version of the CLI at start, such as
+    /// <c>CLAUDE_CODE_CLI_VERSION</c>; no override when null.
+    /// </summary>
+    public string? VersionVariable { get; init; }
+
     /// <summary>Returns the command that prints the version.</summary>
     public IReadOnlyList<string> EffectiveVersionCommand() =>
         VersionCommand is { Count: > 0 } ? VersionCommand : [Executables[0], "--version"];
+}
+
+/// <summary>
+/// A JSON settings file and the environment variables that the entrypoint merges into one of its objects. Each
+/// variable can also be given as <c>NAME_FILE</c>, the path of a file that contains the value.
+/// </summary>
+public sealed record SettingsInjection
+{
+    /// <summary>Path of the JSON file starting with <c>~/</c>, inside a directory state path of the same CLI.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Top-level key of the object that receives the variables, such as <c>env</c>.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>Names of the variables copied into that object under their own names.</summary>
+    public required IReadOnlyList<string> Variables { get; init; }
 }
 
 /// <summary>A path under the user's home that a CLI writes and that must survive re-creation of the container.</summary>

@@ -52,6 +52,7 @@ public static partial class ManifestValidator
         ValidateId(errors, "$.user.uid", manifest.User.Uid);
         ValidateId(errors, "$.user.gid", manifest.User.Gid);
         ValidatePolicy(errors, "$.policy", manifest.Policy);
+        ValidateAptPackages(errors, manifest.AptPackages);
 
         if (manifest.Clis.Count == 0)
         {
@@ -61,9 +62,11 @@ public static partial class ManifestValidator
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         var seenExecutables = new Dictionary<string, string>(StringComparer.Ordinal);
         var seenState = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seenVariables = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var index = 0; index < manifest.Clis.Count; index++)
         {
             ValidateCli(errors, $"$.clis[{index}]", manifest.Clis[index], seenIds, seenExecutables, seenState);
+            ValidateRuntimeVariables(errors, $"$.clis[{index}]", manifest.Clis[index], seenVariables);
         }
 
         return errors;
@@ -167,6 +170,89 @@ public static partial class ManifestValidator
         }
     }
 
+    private static void ValidateAptPackages(List<string> errors, IReadOnlyList<string> packages)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < packages.Count; index++)
+        {
+            var package = packages[index];
+            if (!DebianPackageName().IsMatch(package))
+            {
+                errors.Add($"$.aptPackages[{index}]: {Quote(package)} is not a valid Debian package name. Use lower-case letters, digits, '+', '-' and '.', starting with a letter or digit, such as 'tini'.");
+            }
+            else if (!seen.Add(package))
+            {
+                errors.Add($"$.aptPackages[{index}]: '{package}' is listed twice. List each package once.");
+            }
+        }
+    }
+
+    // The settings variables and the version variable reach the entrypoint as names of environment variables, so
+    // each must be a valid name, used once in the image, and not one the entrypoint itself reads.
+    private static void ValidateRuntimeVariables(List<string> errors, string path, CliDefinition cli, Dictionary<string, string> seenVariables)
+    {
+        if (cli.Settings is { } settings)
+        {
+            if (!StatePathPattern().IsMatch(settings.Path))
+            {
+                errors.Add($"{path}.settings.path: '{settings.Path}' is invalid. Use a path under the home folder such as '~/.claude/settings.json'.");
+            }
+            else if (!cli.State.Any(state => state.Kind == StatePathKind.Directory && settings.Path.StartsWith(state.Path + "/", StringComparison.Ordinal)))
+            {
+                errors.Add($"{path}.settings.path: '{settings.Path}' is not inside a directory state path of '{cli.Id}'. Declare its folder under state, so that the file survives re-creation of the container.");
+            }
+
+            if (!SettingsKeyPattern().IsMatch(settings.Key))
+            {
+                errors.Add($"{path}.settings.key: {Quote(settings.Key)} is invalid. Use letters, digits, '_' or '-', such as 'env'.");
+            }
+
+            if (settings.Variables.Count == 0)
+            {
+                errors.Add($"{path}.settings.variables: the list is empty. Name at least one environment variable, or remove settings.");
+            }
+
+            for (var index = 0; index < settings.Variables.Count; index++)
+            {
+                ValidateRuntimeVariable(errors, $"{path}.settings.variables[{index}]", cli.Id, settings.Variables[index], seenVariables);
+            }
+        }
+
+        if (cli.VersionVariable is { } versionVariable)
+        {
+            ValidateRuntimeVariable(errors, $"{path}.versionVariable", cli.Id, versionVariable, seenVariables);
+        }
+    }
+
+    private static void ValidateRuntimeVariable(List<string> errors, string path, string cliId, string name, Dictionary<string, string> seenVariables)
+    {
+        if (!EnvironmentName().IsMatch(name))
+        {
+            errors.Add($"{path}: {Quote(name)} is not a valid variable name. Use letters, digits and '_', not starting with a digit.");
+        }
+        else if (name.EndsWith("_FILE", StringComparison.Ordinal))
+        {
+            errors.Add($"{path}: '{name}' ends with '_FILE', which the entrypoint reads as the path of a secret file for '{name[..^5]}'. Name the variable without the suffix.");
+        }
+        else if (ReservedVariables.Contains(name) || name.StartsWith("HAGI_", StringComparison.Ordinal))
+        {
+            errors.Add($"{path}: '{name}' is a variable the entrypoint or the shell reads itself. Use another name.");
+        }
+        else if (seenVariables.TryGetValue(name, out var owner))
+        {
+            errors.Add($"{path}: '{name}' is used by '{owner}' too. Use each runtime variable once in an image.");
+        }
+        else
+        {
+            seenVariables[name] = cliId;
+        }
+    }
+
+    private static readonly HashSet<string> ReservedVariables = new(StringComparer.Ordinal)
+    {
+        "PUID", "PGID", "HOME", "PATH", "USER", "LOGNAME", "SHELL", "NODE_EXTRA_CA_CERTS",
+    };
+
     private static void ValidateSpec(List<string> errors, string path, string spec)
     {
         var problem = HagiImages.Npm.NpmSpec.FindProblem(spec);
@@ -227,4 +313,12 @@ public static partial class ManifestValidator
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentName();
+
+    // Debian policy: at least two characters of lower-case letters, digits, '+', '-' and '.', starting with a
+    // letter or digit.
+    [GeneratedRegex("^[a-z0-9][a-z0-9+.-]+$")]
+    private static partial Regex DebianPackageName();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex SettingsKeyPattern();
 }

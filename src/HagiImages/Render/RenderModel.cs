@@ -12,12 +12,16 @@ internal static class RenderModel
 {
     public const string CliRoot = "/opt/hagi/clis";
 
+    /// <summary>Folder in a CLI's state volume that holds the versions installed at start, one subfolder each.</summary>
+    public const string OverrideFolder = ".hagi-versions";
+
     public static ScriptObject Create(ImageManifest manifest, ImageLock imageLock, string composeFile)
     {
         var home = StateMount.HomeOf(manifest);
         var clis = new ScriptArray();
         var pathEntries = new List<string>();
         var environment = new ScriptArray();
+        var mounts = StateMount.ForImage(manifest);
         foreach (var cli in manifest.Clis)
         {
             var pin = imageLock.Clis[cli.Id];
@@ -33,6 +37,9 @@ internal static class RenderModel
                 ["prefix"] = prefix,
                 ["executables"] = new ScriptArray(cli.Executables),
                 ["version_command"] = new ScriptArray(cli.EffectiveVersionCommand()),
+                ["version_variable"] = cli.VersionVariable ?? "",
+                ["override_root"] = OverrideRoot(cli, mounts, home),
+                ["settings"] = CreateSettings(cli, home),
             });
             foreach (var (name, value) in cli.Environment.OrderBy(entry => entry.Key, StringComparer.Ordinal))
             {
@@ -44,7 +51,7 @@ internal static class RenderModel
         pathEntries.AddRange(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
 
         var state = new ScriptArray();
-        foreach (var mount in StateMount.ForImage(manifest))
+        foreach (var mount in mounts)
         {
             state.Add(new ScriptObject
             {
@@ -71,6 +78,7 @@ internal static class RenderModel
                     ["gid"] = manifest.User.Gid,
                     ["home"] = home,
                 },
+                ["apt_packages"] = string.Join(' ', manifest.AptPackages),
                 ["node"] = new ScriptObject
                 {
                     ["version"] = imageLock.Node.Version,
@@ -85,6 +93,24 @@ internal static class RenderModel
             ["compose_file"] = composeFile,
         };
     }
+
+    // A version installed at start goes onto the CLI's first directory volume, so that the next container on the
+    // same volumes finds it. A CLI without one gets a folder in the home folder, which lasts as long as the container.
+    private static string OverrideRoot(CliDefinition cli, IReadOnlyList<StateMount> mounts, string home)
+    {
+        var volume = mounts.FirstOrDefault(mount => mount.CliId == cli.Id && mount.Kind == StatePathKind.Directory);
+        return volume is null ? $"{home}/.hagi/versions/{cli.Id}" : $"{volume.Mount}/{OverrideFolder}";
+    }
+
+    private static ScriptObject? CreateSettings(CliDefinition cli, string home) =>
+        cli.Settings is not { } settings
+            ? null
+            : new ScriptObject
+            {
+                ["path"] = $"{home}/{settings.Path[2..]}",
+                ["key"] = settings.Key,
+                ["variables"] = new ScriptArray(settings.Variables),
+            };
 
     // The template writes ENV values as they come, so they carry their own double quotes.
     private static string QuoteForDockerfile(string value) => "\"" + EscapeForDockerfile(value) + "\"";

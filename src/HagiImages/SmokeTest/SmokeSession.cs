@@ -46,14 +46,15 @@ public sealed class SmokeSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates and starts a container of the image that keeps running (an idle shell started through the image's
-    /// entrypoint), with the given volume mounts and environment.
+    /// Creates and starts a container of the image that keeps running, with the given volume mounts and
+    /// environment. The command, passed to the image's entrypoint, defaults to an idle shell that exits on SIGTERM.
     /// </summary>
     public async Task<string> StartAsync(
         string name,
         IReadOnlyDictionary<string, string> volumeMounts,
         IReadOnlyList<string>? environment = null,
         string? user = null,
+        IReadOnlyList<string>? command = null,
         CancellationToken cancellationToken = default)
     {
         var created = await client.Containers.CreateContainerAsync(
@@ -62,7 +63,7 @@ public sealed class SmokeSession : IAsyncDisposable
                 Name = $"hagi-smoke-{RunId}-{name}",
                 Image = Image,
                 // As PID 1 a plain sleep ignores SIGTERM, so a restart would wait out the engine's grace period.
-                Cmd = ["sh", "-c", "trap 'exit 0' TERM INT; sleep infinity & wait"],
+                Cmd = command?.ToList() ?? ["sh", "-c", "trap 'exit 0' TERM INT; sleep infinity & wait"],
                 Env = environment?.ToList() ?? [],
                 User = user ?? "",
                 Labels = new Dictionary<string, string> { [RunLabel] = RunId },
@@ -97,9 +98,14 @@ public sealed class SmokeSession : IAsyncDisposable
 
     /// <summary>
     /// Runs a command in a fresh container through the image's entrypoint, waits for it to exit and returns its
-    /// output; the container is removed afterwards.
+    /// output; the container is removed afterwards. <paramref name="volumeMounts"/> maps volume names to paths.
     /// </summary>
-    public async Task<ExecResult> RunAsync(IReadOnlyList<string> command, IReadOnlyList<string>? environment = null, string? user = null, CancellationToken cancellationToken = default)
+    public async Task<ExecResult> RunAsync(
+        IReadOnlyList<string> command,
+        IReadOnlyList<string>? environment = null,
+        string? user = null,
+        IReadOnlyDictionary<string, string>? volumeMounts = null,
+        CancellationToken cancellationToken = default)
     {
         var created = await client.Containers.CreateContainerAsync(
             new CreateContainerParameters
@@ -109,7 +115,11 @@ public sealed class SmokeSession : IAsyncDisposable
                 Env = environment?.ToList() ?? [],
                 User = user ?? "",
                 Labels = new Dictionary<string, string> { [RunLabel] = RunId },
-                HostConfig = new HostConfig { NetworkMode = "none" },
+                HostConfig = new HostConfig
+                {
+                    Binds = volumeMounts?.Select(mount => $"{mount.Key}:{mount.Value}").ToList() ?? [],
+                    NetworkMode = "none",
+                },
             },
             cancellationToken).ConfigureAwait(false);
         containers.Add(created.ID);

@@ -22,12 +22,25 @@ public sealed class SmokeTestStage
         this.logger = logger;
     }
 
-    /// <summary>Returns the built-in checks for an image: non-root user, each CLI's version, state persistence.</summary>
+    /// <summary>
+    /// Returns the built-in checks for an image: non-root user, each CLI's version, state persistence, PUID/PGID
+    /// remapping and validation, <c>--user</c> mode, settings injection, version override validation and stop time.
+    /// </summary>
     public static IReadOnlyList<ISmokeCheck> BuiltInChecks(ImageManifest manifest)
     {
         var checks = new List<ISmokeCheck> { new NonRootUserCheck() };
         checks.AddRange(manifest.Clis.Select(cli => new CliVersionCheck(cli.Id)));
         checks.Add(new StatePersistenceCheck());
+        checks.Add(new PuidRemapCheck());
+        checks.Add(new InvalidPuidCheck());
+        checks.Add(new UserModeCheck());
+        checks.AddRange(manifest.Clis.Where(cli => cli.Settings is not null).Select(cli => new SettingsInjectionCheck(cli.Id)));
+        if (manifest.Clis.Any(cli => cli.VersionVariable is not null))
+        {
+            checks.Add(new VersionOverrideCheck());
+        }
+
+        checks.Add(new StopTimeCheck());
         return checks;
     }
 

@@ -12,7 +12,7 @@ public sealed class ManifestLoaderTests
 
         Assert.Equal("ai-cli", manifest.Name);
         Assert.Equal("hagicode/ai-cli", manifest.Repository);
-        Assert.Equal(["claude-code", "codex", "opencode"], manifest.Clis.Select(cli => cli.Id));
+        Assert.Equal(["claude-code", "codex", "opencode", "gemini"], manifest.Clis.Select(cli => cli.Id));
         Assert.Equal(RepositoryLayout.AiCliDirectory, manifest.Directory);
     }
 

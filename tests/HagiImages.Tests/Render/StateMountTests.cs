@@ -41,7 +41,7 @@ public sealed class StateMountTests
         var mounts = StateMount.ForImage(ManifestLoader.Load(RepositoryLayout.AiCliManifest));
 
         Assert.Equal(
-            ["ai-cli-claude-code-claude", "ai-cli-claude-code-claude-json", "ai-cli-codex-codex", "ai-cli-opencode-local-share-opencode", "ai-cli-opencode-config-opencode"],
+            ["ai-cli-claude-code-claude", "ai-cli-claude-code-claude-json", "ai-cli-codex-codex", "ai-cli-opencode-local-share-opencode", "ai-cli-opencode-config-opencode", "ai-cli-gemini-gemini"],
             mounts.Select(mount => mount.Volume));
         Assert.Equal("/home/hagicode/.local/share/opencode", mounts[3].Mount);
     }

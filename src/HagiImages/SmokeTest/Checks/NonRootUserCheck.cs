@@ -20,6 +20,7 @@ public sealed class NonRootUserCheck : ISmokeCheck
         }
 
         var container = await context.Session.StartAsync("user", new Dictionary<string, string>(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EntrypointCompletion.WaitAsync(context, container, cancellationToken).ConfigureAwait(false);
         var status = await context.Session.ExecAsync(container, ["cat", "/proc/1/status"], cancellationToken: cancellationToken).ConfigureAwait(false);
         var uidLine = status.Stdout.Split('\n').FirstOrDefault(line => line.StartsWith("Uid:", StringComparison.Ordinal));
         var uids = uidLine?.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList() ?? [];
