@@ -157,7 +157,7 @@ public sealed class ImagePublisher : IDisposable
             logins[registry] = login;
             if (login is null)
             {
-                logger.Information("Registry {Registry}: no login found, pushing without one", registry.Address);
+                logger.Information("Registry {Registry}: no login found, so requests are sent without one", registry.Address);
             }
             else
             {

@@ -1,6 +1,6 @@
 namespace HagiImages.Release;
 
-/// <summary>What a Bump pull request commits and says.</summary>
+/// <summary>The branch, paths, title and body of a Bump pull request.</summary>
 public sealed record BumpPullRequestRequest
 {
     /// <summary>Branch to commit to, such as <c>hagi/bump-ai-cli</c>. It is rewritten from HEAD on every run.</summary>

@@ -40,7 +40,7 @@ internal sealed class GitCli
             start.ArgumentList.Add(argument);
         }
 
-        // git must never wait for a password on a terminal that nobody watches.
+        // A push that needs a password fails at once instead of waiting for input on a terminal.
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

@@ -6,7 +6,7 @@ namespace HagiImages.Release;
 
 /// <summary>
 /// Writes the Markdown body of a GitHub release: the image references with digests, a table of CLI versions and
-/// the CLI changes since the previous release; and reads the CLI table back from an earlier body.
+/// the CLI changes since the previous release. It also reads the CLI table back from an earlier body.
 /// </summary>
 public static class ReleaseNotes
 {

@@ -8,7 +8,7 @@ using WireMock.Settings;
 namespace HagiImages.Tests.Publish;
 
 /// <summary>
-/// Retries of the registry HTTP client against a fake registry, because a real one cannot be made to answer 429
+/// Retries of the registry HTTP client against a fake registry, because a real one cannot be made to return 429
 /// or 503 on demand.
 /// </summary>
 public sealed class RegistryRetryTests : IDisposable

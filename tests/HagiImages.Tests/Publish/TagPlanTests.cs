@@ -73,7 +73,7 @@ public sealed class TagPlanTests
     }
 
     [Fact]
-    public void Create_NoRegistryWithCliTag_ExportKeepsTwoTags()
+    public void Create_ExportWithCliTag_TwoTags()
     {
         var plan = TagPlan.Create("hagicode/ai-cli", "1.0.0", "1a2b3c4", [], "claude-code-2.1.32");
 

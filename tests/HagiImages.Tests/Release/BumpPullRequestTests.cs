@@ -111,7 +111,7 @@ public sealed class BumpPullRequestTests : IDisposable
     }
 
     [Fact]
-    public async Task OpenOrUpdate_RunTwice_SameBranchOnePullRequest()
+    public async Task OpenOrUpdate_Twice_OnePullRequest()
     {
         AddOrigin();
         github.Answer("GET", $"{FakeGitHub.RepositoryPath}/pulls", 200, "[]");
