@@ -277,19 +277,27 @@ internal sealed class RegistryManifestClient : IDisposable
 
         var scope = challenge["scope"] ?? $"repository:{target.RepositoryPath}:pull";
         var service = challenge["service"];
-        using var request = BuildTokenRequest(realmUri, service, scope, credential);
+        var method = credential?.IdentityToken is null ? HttpMethod.Get : HttpMethod.Post;
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await retry.SendAsync(
+                $"{method} {realmUri.GetLeftPart(UriPartial.Path)}",
+                async token =>
+                {
+                    using var request = BuildTokenRequest(realmUri, service, scope, credential);
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException exception)
         {
-            throw new PipelineException($"Token request {request.Method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} failed: {exception.Message}", exception);
+            throw new PipelineException($"Token request {method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} failed: {exception.Message}", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PipelineException($"Token request {request.Method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} timed out after {http.Timeout.TotalSeconds} s.", exception);
+            throw new PipelineException(
+                $"Token request {method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} timed out after {http.Timeout.TotalSeconds} s, {retry.MaxRetryAttempts + 1} times.", exception);
         }
 
         using (response)
