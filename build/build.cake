@@ -18,9 +18,16 @@ var options = new PipelineOptions
     Registries = Arguments<string>("registry", new string[0]).ToList(),
     ImageVersion = Argument<string>("image-version", null),
     TestFilter = Argument<string>("test-filter", null),
+    DryRun = HasArgument("dry-run"),
+    PullRequest = HasArgument("pull-request"),
+    GitHubRepository = Argument<string>("github-repository", null),
+    GitHubApiUrl = Argument<string>("github-api-url", null),
     Verbose = HasArgument("verbose-log"),
 };
 var pipeline = new HagiPipeline(options, HagiLog.Configure(options.Verbose));
+
+// A dry run of Publish only reads registries, so it skips the stages that write files and build images.
+var publishDryRun = target == "Publish" && options.DryRun;
 
 Task("Resolve")
     .Description("Resolves each CLI's version from the npm registry and compares it with the lock file; writes nothing.")
@@ -32,20 +39,24 @@ Task("Bump")
 
 Task("Render")
     .Description("Generates Dockerfile, entrypoint and compose file from manifest and lock (--check compares only).")
+    .WithCriteria(() => !publishDryRun, "--dry-run plans the publish only")
     .Does(async () => await pipeline.RenderAsync());
 
 Task("BaseImage")
     .Description("Makes the Node base image: from a registry, or with --base-image bootstrap from debootstrap and npm.")
+    .WithCriteria(() => !publishDryRun, "--dry-run plans the publish only")
     .Does(async () => await pipeline.BaseImageAsync());
 
 Task("BuildImages")
     .Description("Builds and tags every image through the Docker Engine API.")
+    .WithCriteria(() => !publishDryRun, "--dry-run plans the publish only")
     .IsDependentOn("Render")
     .IsDependentOn("BaseImage")
     .Does(async () => await pipeline.BuildImagesAsync());
 
 Task("SmokeTest")
     .Description("Runs containers of each built image and checks user, CLI versions and state volumes.")
+    .WithCriteria(() => !publishDryRun, "--dry-run plans the publish only")
     .IsDependentOn("BuildImages")
     .Does(async () => await pipeline.SmokeTestAsync());
 
@@ -53,6 +64,10 @@ Task("Publish")
     .Description("Pushes every tag to each --registry and checks digests; without one, exports an archive.")
     .IsDependentOn("SmokeTest")
     .Does(async () => await pipeline.PublishAsync());
+
+Task("Release")
+    .Description("Creates or updates the GitHub release of the version that Publish wrote to artifacts/publish/result.json.")
+    .Does(async () => await pipeline.ReleaseAsync());
 
 Task("Test")
     .Description("Runs the solution's tests.")

@@ -5,6 +5,7 @@ using HagiImages.Docker;
 using HagiImages.Manifest;
 using HagiImages.Npm;
 using HagiImages.Publish;
+using HagiImages.Release;
 using HagiImages.Render;
 using HagiImages.Resolve;
 using HagiImages.SmokeTest;
@@ -107,6 +108,8 @@ public sealed class HagiPipeline : IDisposable
                 $"No image has a CLI '{options.Cli}' (from --cli). CLIs: {string.Join(", ", Manifests().SelectMany(manifest => manifest.Clis).Select(cli => cli.Id).Distinct())}.");
         }
 
+        var github = options.PullRequest ? GitHubSettings.Resolve(options.GitHubRepository, options.GitHubApiUrl, Environment.GetEnvironmentVariable) : null;
+        var bumped = new List<(ImageManifest Manifest, BumpResult Result)>();
         using var client = CreateNpmClient();
         var stage = new ResolveStage(client, time, logger);
         foreach (var manifest in selected)
@@ -132,6 +135,12 @@ public sealed class HagiPipeline : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(summaryPath)!);
             await File.WriteAllTextAsync(summaryPath, ResolveReportFormatter.FormatChangeSummary(result), cancellationToken).ConfigureAwait(false);
             logger.Information("Bump of image {Image}: {ChangeCount} pins changed; summary in {SummaryPath}", manifest.Name, result.Changes.Count, summaryPath);
+            bumped.Add((manifest, result));
+        }
+
+        if (github is not null)
+        {
+            await OpenBumpPullRequestAsync(bumped, github, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -216,25 +225,70 @@ public sealed class HagiPipeline : IDisposable
         }
     }
 
-    /// <summary>Pushes every built image to each --registry, or exports it when none is given.</summary>
+    /// <summary>
+    /// Pushes every built image to each --registry, or exports it when none is given, and writes what was published
+    /// to <c>artifacts/publish/result.json</c>. With --dry-run it prints the plan and changes nothing.
+    /// </summary>
     public async Task PublishAsync(CancellationToken cancellationToken = default)
     {
         var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
         var buildIdentity = await IdentityAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<PublishedImageRecord>();
         foreach (var manifest in Manifests())
         {
+            var imageLock = ImageLockStore.Read(manifest);
             var request = new PublishRequest
             {
-                SourceImage = BuiltImage(manifest),
+                SourceImage = options.DryRun && !builtImages.ContainsKey(manifest.Name) ? $"{manifest.Repository}:{buildIdentity.Version}" : BuiltImage(manifest),
                 Repository = manifest.Repository,
                 Version = buildIdentity.Version,
                 Revision = buildIdentity.Revision,
                 Registries = options.Registries,
+                CliTag = manifest.Clis.Count == 1 ? TagPlan.CliTag(manifest.Clis[0].Id, imageLock.Clis[manifest.Clis[0].Id].Version) : null,
+                DryRun = options.DryRun,
                 OutputDirectory = Path.Combine(options.ArtifactsDirectory, "publish"),
             };
             var result = await PublishStage.RunAsync(client, request, logger, cancellationToken: cancellationToken).ConfigureAwait(false);
             Console.WriteLine(result.Summary);
+            records.Add(new PublishedImageRecord
+            {
+                Name = manifest.Name,
+                Repository = manifest.Repository,
+                ImageId = result.ImageId,
+                Clis = manifest.Clis.Select(cli => new CliVersionRecord(cli.Id, cli.Package, imageLock.Clis[cli.Id].Version)).ToList(),
+                References = result.Pushed.Select(image => new PublishedReference(image.Reference, image.DigestReference, image.Digest, image.AlreadyPresent)).ToList(),
+                Archive = result.Archive?.ArchivePath,
+            });
         }
+
+        if (options.DryRun)
+        {
+            return;
+        }
+
+        var recordPath = Path.Combine(options.ArtifactsDirectory, "publish", PublishRecordFile.FileName);
+        await PublishRecordFile.WriteAsync(recordPath, new PublishRecord { Version = buildIdentity.Version, Revision = buildIdentity.Revision, Images = records }, cancellationToken)
+            .ConfigureAwait(false);
+        logger.Information("Publish result written to {RecordPath}", recordPath);
+    }
+
+    /// <summary>
+    /// Creates or updates the GitHub release of the version in <c>artifacts/publish/result.json</c>, which an earlier
+    /// Publish run wrote.
+    /// </summary>
+    public async Task ReleaseAsync(CancellationToken cancellationToken = default)
+    {
+        var recordPath = Path.Combine(options.ArtifactsDirectory, "publish", PublishRecordFile.FileName);
+        var record = await PublishRecordFile.ReadAsync(recordPath, cancellationToken).ConfigureAwait(false);
+        if (options.ImageVersion is { } requested && requested != record.Version)
+        {
+            throw new PipelineException(
+                $"--version {requested} differs from version {record.Version} in '{recordPath}'. Run Publish with --version {requested} first, or leave out --version.");
+        }
+
+        var settings = GitHubSettings.Resolve(options.GitHubRepository, options.GitHubApiUrl, Environment.GetEnvironmentVariable);
+        var release = await new GitHubReleasePublisher(settings.CreateClient(), settings, logger).CreateOrUpdateAsync(record, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"Release {release.TagName}: {release.HtmlUrl}");
     }
 
     /// <summary>Runs the solution's tests.</summary>
@@ -245,6 +299,36 @@ public sealed class HagiPipeline : IDisposable
     {
         docker?.Dispose();
         downloads?.Dispose();
+    }
+
+    /// <summary>
+    /// Renders the bumped images so their generated files match the new pins, then commits, pushes and opens or
+    /// updates one pull request: branch <c>hagi/bump-&lt;image&gt;</c> for one image, <c>hagi/bump-all</c> for several.
+    /// </summary>
+    private async Task OpenBumpPullRequestAsync(IReadOnlyList<(ImageManifest Manifest, BumpResult Result)> bumped, GitHubSettings github, CancellationToken cancellationToken)
+    {
+        var render = new RenderStage(logger);
+        foreach (var (manifest, _) in bumped)
+        {
+            await render.WriteAsync(manifest, cancellationToken).ConfigureAwait(false);
+        }
+
+        var names = bumped.Select(item => item.Manifest.Name).ToList();
+        var request = new BumpPullRequestRequest
+        {
+            Branch = names.Count == 1 ? $"hagi/bump-{names[0]}" : "hagi/bump-all",
+            Paths = bumped.Select(item => Path.GetRelativePath(options.RepositoryRoot, item.Manifest.Directory)).ToList(),
+            Title = $"Bump CLI versions of {string.Join(", ", names)}",
+            Body = string.Join("\n", bumped.Select(item => ResolveReportFormatter.FormatChangeSummary(item.Result))),
+        };
+        var result = await new BumpPullRequest(options.RepositoryRoot, github.CreateClient(), github, logger).OpenOrUpdateAsync(request, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine(result switch
+        {
+            { Changed: false } => "Nothing changed, so no branch was pushed and no pull request was opened.",
+            { Pushed: false } => $"Branch {request.Branch} was committed locally; there is no remote 'origin', so it was not pushed and no pull request was opened.",
+            { Created: true } => $"Opened pull request #{result.PullRequestNumber}: {result.PullRequestUrl}",
+            _ => $"Updated pull request #{result.PullRequestNumber}: {result.PullRequestUrl}",
+        });
     }
 
     private async Task LockPackageTreesAsync(ImageManifest manifest, ImageLock imageLock, CancellationToken cancellationToken)

@@ -35,6 +35,18 @@ public sealed record PipelineOptions
     /// <summary>Image version for tags and labels; null to derive it from the git tag or use a development version.</summary>
     public string? ImageVersion { get; init; }
 
+    /// <summary>With Publish: read the registries and print the plan, pushing and exporting nothing.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>With Bump: commit the changes to a branch, push it and open or update a pull request.</summary>
+    public bool PullRequest { get; init; }
+
+    /// <summary>GitHub repository as <c>OWNER/NAME</c> for Release and pull requests; null to read <c>GITHUB_REPOSITORY</c>.</summary>
+    public string? GitHubRepository { get; init; }
+
+    /// <summary>GitHub API base URL; null to read <c>GITHUB_API_URL</c> or use <c>https://api.github.com</c>.</summary>
+    public string? GitHubApiUrl { get; init; }
+
     /// <summary>With Test: a <c>dotnet test --filter</c> expression; null for every test.</summary>
     public string? TestFilter { get; init; }
 

@@ -7,74 +7,170 @@ namespace HagiImages.Publish;
 
 /// <summary>
 /// Pushes a local image to every reference of a <see cref="TagPlan"/> through the Docker Engine API, and checks
-/// after each push that the registry serves the same manifest digest that the engine pushed.
+/// after each push that the registry serves the same manifest digest that the engine pushed. References the
+/// registry already serves with this image are skipped, and a floating tag is left alone when the registry has a
+/// higher release in its range.
 /// </summary>
 public sealed class ImagePublisher : IDisposable
 {
     private readonly IDockerClient client;
     private readonly RegistryCredentialResolver credentials;
     private readonly ILogger logger;
-    private readonly RegistryManifestClient manifests = new();
+    private readonly RegistryManifestClient manifests;
+    private readonly Dictionary<RegistryTarget, RegistryCredential?> logins = [];
 
     public ImagePublisher(IDockerClient client, RegistryCredentialResolver credentials, ILogger logger)
+        : this(client, credentials, logger, null)
+    {
+    }
+
+    internal ImagePublisher(IDockerClient client, RegistryCredentialResolver credentials, ILogger logger, RegistryRetry? retry)
     {
         this.client = client;
         this.credentials = credentials;
         this.logger = logger;
+        manifests = new RegistryManifestClient(retry ?? new RegistryRetry(logger: logger));
     }
 
     /// <summary>
-    /// Tags the image <paramref name="imageId"/> with each target of <paramref name="plan"/> and pushes it, in plan order.
-    /// Logins for all registries are looked up before the first push.
+    /// Decides, for each target of <paramref name="plan"/> in push order, whether to push it, skip it because the
+    /// registry already serves this image under it, or keep a floating tag on a higher release. It only reads from
+    /// the registries and the engine.
     /// </summary>
-    /// <returns>The pushed references with their digests, in plan order.</returns>
-    /// <exception cref="PipelineException">A login source is broken, a push fails, or a digest differs. The message
-    /// names the failed reference, the registry's message, and which references were and were not pushed.</exception>
-    public async Task<IReadOnlyList<PushedImage>> PushAsync(string imageId, TagPlan plan, CancellationToken cancellationToken = default)
+    /// The local image <paramref name="imageId"/> may be null when it does not exist yet; then every tag is pushed.
+    /// <exception cref="PipelineException">A login source is broken, or a registry cannot be read.</exception>
+    public async Task<IReadOnlyList<PushStep>> PlanAsync(string? imageId, TagPlan plan, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(imageId);
         ArgumentNullException.ThrowIfNull(plan);
         if (!plan.IsPush)
         {
             throw new ArgumentException("The plan names no registry, so the image must be exported instead.", nameof(plan));
         }
 
-        var logins = new Dictionary<RegistryTarget, RegistryCredential?>();
-        foreach (var registry in plan.Registries)
+        await ResolveLoginsAsync(plan, cancellationToken).ConfigureAwait(false);
+        var localDigests = imageId is null ? [] : await ReadRepoDigestsAsync(imageId, cancellationToken).ConfigureAwait(false);
+        var tagLists = new Dictionary<RegistryTarget, IReadOnlyList<string>>();
+        var steps = new List<PushStep>();
+        foreach (var target in plan.Targets)
+        {
+            var registry = target.Registry!;
+            var login = logins[registry];
+            var sources = credentials.DescribeSources(registry);
+            if (target.Kind != TagKind.Immutable)
+            {
+                if (!tagLists.TryGetValue(registry, out var tags))
+                {
+                    tags = await manifests.ListTagsAsync(target, login, sources, cancellationToken).ConfigureAwait(false);
+                    tagLists[registry] = tags;
+                    logger.Debug("Registry {Registry} has {TagCount} tags in {Repository}", registry.Address, tags.Count, target.Repository);
+                }
+
+                if (!TagPlan.MayMoveFloatingTag(target.Kind, plan.SemanticVersion, tags, out var higher))
+                {
+                    steps.Add(new PushStep(target, PushAction.KeepHigher, null, $"registry has {higher}, which is higher than {plan.Version}"));
+                    continue;
+                }
+            }
+
+            var remoteDigest = await manifests.TryGetDigestAsync(target, login, sources, cancellationToken).ConfigureAwait(false);
+            if (remoteDigest is not null && RepoDigestNames(target).Any(name => localDigests.Contains($"{name}@{remoteDigest}")))
+            {
+                steps.Add(new PushStep(target, PushAction.AlreadyPresent, remoteDigest, $"registry already serves this image as {remoteDigest}"));
+                continue;
+            }
+
+            var reason = remoteDigest is null ? "not in the registry" : $"registry serves {remoteDigest}, another image";
+            steps.Add(new PushStep(target, PushAction.Push, remoteDigest, reason));
+        }
+
+        return steps;
+    }
+
+    /// <summary>
+    /// Plans with <see cref="PlanAsync"/>, then tags the image <paramref name="imageId"/> with each target to push and
+    /// pushes it, in plan order: immutable tags, then <c>X.Y</c> and <c>X</c>, then <c>latest</c>. Logins for all
+    /// registries are looked up before the first push. A failure stops the run, so no floating tag moves after a
+    /// failed immutable push.
+    /// </summary>
+    /// <returns>The references that now serve the image, pushed or already present, in plan order.</returns>
+    /// <exception cref="PipelineException">A login source is broken, a push fails, or a digest differs. The message
+    /// names the failed reference, the registry's message, and which references were and were not pushed.</exception>
+    public async Task<IReadOnlyList<PushedImage>> PushAsync(string imageId, TagPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imageId);
+        ArgumentNullException.ThrowIfNull(plan);
+
+        IReadOnlyList<PushStep> steps;
+        try
+        {
+            steps = await PlanAsync(imageId, plan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PipelineException exception)
+        {
+            throw new PipelineException(
+                $"Publishing stopped before the first push: {exception.Message} Pushed: nothing. Not pushed: {string.Join(", ", plan.Targets.Select(target => target.Reference))}.",
+                exception);
+        }
+
+        var done = new List<PushedImage>();
+        for (var index = 0; index < steps.Count; index++)
+        {
+            var step = steps[index];
+            var login = logins[step.Target.Registry!];
+            switch (step.Action)
+            {
+                case PushAction.AlreadyPresent:
+                    logger.Information("Skipped {Reference}: the registry already serves {Digest}", step.Target.Reference, step.RemoteDigest);
+                    done.Add(new PushedImage(step.Target, step.RemoteDigest!, login?.Source, AlreadyPresent: true));
+                    continue;
+                case PushAction.KeepHigher:
+                    logger.Information("Kept {Reference} where it is: {Reason}", step.Target.Reference, step.Reason);
+                    continue;
+            }
+
+            try
+            {
+                done.Add(await PushOneAsync(imageId, step.Target, login, cancellationToken).ConfigureAwait(false));
+            }
+            catch (PipelineException exception)
+            {
+                var notPushed = steps.Skip(index).Where(remaining => remaining.Action == PushAction.Push).Select(remaining => remaining.Target.Reference);
+                var pushed = done.Count == 0
+                    ? "nothing"
+                    : string.Join(", ", done.Select(image => $"{image.Reference} ({image.Digest}{(image.AlreadyPresent ? ", already present" : "")})"));
+                throw new PipelineException(
+                    $"Publishing stopped at {step.Target.Reference}: {exception.Message} Pushed: {pushed}. Not pushed: {string.Join(", ", notPushed)}. Run Publish again to push the rest; tags already present are skipped.",
+                    exception);
+            }
+        }
+
+        return done;
+    }
+
+    public void Dispose() => manifests.Dispose();
+
+    private async Task ResolveLoginsAsync(TagPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var registry in plan.Registries.Where(registry => !logins.ContainsKey(registry)))
         {
             var login = await credentials.ResolveAsync(registry, cancellationToken).ConfigureAwait(false);
             logins[registry] = login;
             if (login is null)
             {
-                logger.Information("Registry {Registry}: no login found, pushing without one", registry.Address);
+                logger.Information("Registry {Registry}: no login found, so requests are sent without one", registry.Address);
             }
             else
             {
                 logger.Information("Registry {Registry}: using {Login}", registry.Address, login.ToString());
             }
         }
-
-        var pushed = new List<PushedImage>();
-        foreach (var target in plan.Targets)
-        {
-            try
-            {
-                pushed.Add(await PushOneAsync(imageId, target, logins[target.Registry!], cancellationToken).ConfigureAwait(false));
-            }
-            catch (PipelineException exception)
-            {
-                var notPushed = plan.Targets.Skip(pushed.Count).Select(remaining => remaining.Reference);
-                var done = pushed.Count == 0 ? "nothing" : string.Join(", ", pushed.Select(image => $"{image.Reference} ({image.Digest})"));
-                throw new PipelineException(
-                    $"Publishing stopped at {target.Reference}: {exception.Message} Pushed: {done}. Not pushed: {string.Join(", ", notPushed)}.",
-                    exception);
-            }
-        }
-
-        return pushed;
     }
 
-    public void Dispose() => manifests.Dispose();
+    private async Task<HashSet<string>> ReadRepoDigestsAsync(string imageId, CancellationToken cancellationToken)
+    {
+        var image = await client.Images.InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false);
+        return new HashSet<string>(image.RepoDigests ?? [], StringComparer.Ordinal);
+    }
 
     private async Task<PushedImage> PushOneAsync(string imageId, ImageTarget target, RegistryCredential? login, CancellationToken cancellationToken)
     {

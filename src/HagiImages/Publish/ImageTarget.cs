@@ -6,7 +6,8 @@ namespace HagiImages.Publish;
 /// <param name="Registry">Registry to push to, or null for a local tag written into an exported archive.</param>
 /// <param name="Repository">Repository with registry address, such as <c>ghcr.io/hagicode/ai-cli</c>.</param>
 /// <param name="Tag">Tag, such as <c>1.0.0</c> or <c>sha-1a2b3c4</c>.</param>
-public sealed record ImageTarget(RegistryTarget? Registry, string Repository, string Tag)
+/// <param name="Kind">Whether the tag is immutable or floating, which decides the push order.</param>
+public sealed record ImageTarget(RegistryTarget? Registry, string Repository, string Tag, TagKind Kind = TagKind.Immutable)
 {
     /// <summary>Reference in the form <c>repository:tag</c>.</summary>
     public string Reference => $"{Repository}:{Tag}";

@@ -18,6 +18,12 @@ public sealed record PublishRequest
     /// <summary>Values of <c>--registry HOST[:PORT]/NAMESPACE</c>. An empty list exports the image to an archive.</summary>
     public IReadOnlyList<string> Registries { get; init; } = [];
 
+    /// <summary>Extra immutable tag for an image with one CLI (<see cref="TagPlan.CliTag"/>), or null.</summary>
+    public string? CliTag { get; init; }
+
+    /// <summary>Whether to only read the registries and return the plan, pushing or exporting nothing.</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>Folder the archive is written to when no registry is given.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("artifacts", "publish");
 }

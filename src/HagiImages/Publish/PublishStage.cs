@@ -10,7 +10,8 @@ namespace HagiImages.Publish;
 public static class PublishStage
 {
     /// <summary>
-    /// Computes the tag plan of <paramref name="request"/>, then pushes or exports the image.
+    /// Computes the tag plan of <paramref name="request"/>, then pushes or exports the image. A dry run reads the
+    /// registries and returns the plan in <see cref="PublishResult.DryRunSteps"/> without changing anything.
     /// <paramref name="credentials"/> defaults to a resolver over the process environment.
     /// </summary>
     /// <exception cref="PipelineException">A value of the request is invalid, the source image does not exist, or the
@@ -26,7 +27,12 @@ public static class PublishStage
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(logger);
 
-        var plan = TagPlan.Create(request.Repository, request.Version, request.Revision, request.Registries);
+        var plan = TagPlan.Create(request.Repository, request.Version, request.Revision, request.Registries, request.CliTag);
+        if (request.DryRun)
+        {
+            return await PlanOnlyAsync(client, request, plan, logger, credentials, cancellationToken).ConfigureAwait(false);
+        }
+
         var imageId = await FindImageIdAsync(client, request.SourceImage, cancellationToken).ConfigureAwait(false);
 
         if (!plan.IsPush)
@@ -38,6 +44,29 @@ public static class PublishStage
         using var publisher = new ImagePublisher(client, credentials ?? new RegistryCredentialResolver(), logger);
         var pushed = await publisher.PushAsync(imageId, plan, cancellationToken).ConfigureAwait(false);
         return new PublishResult(plan, imageId, pushed, null);
+    }
+
+    private static async Task<PublishResult> PlanOnlyAsync(
+        IDockerClient client, PublishRequest request, TagPlan plan, ILogger logger, RegistryCredentialResolver? credentials, CancellationToken cancellationToken)
+    {
+        string? imageId = null;
+        try
+        {
+            imageId = (await client.Images.InspectImageAsync(request.SourceImage, cancellationToken).ConfigureAwait(false)).ID;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            logger.Warning("Image {Image} does not exist yet, so the dry run treats every tag as one to push", request.SourceImage);
+        }
+
+        if (!plan.IsPush)
+        {
+            return new PublishResult(plan, imageId ?? "", [], null, []);
+        }
+
+        using var publisher = new ImagePublisher(client, credentials ?? new RegistryCredentialResolver(), logger);
+        var steps = await publisher.PlanAsync(imageId, plan, cancellationToken).ConfigureAwait(false);
+        return new PublishResult(plan, imageId ?? "", [], null, steps);
     }
 
     private static async Task<string> FindImageIdAsync(IDockerClient client, string sourceImage, CancellationToken cancellationToken)

@@ -7,25 +7,33 @@ using HagiImages.Pipeline;
 namespace HagiImages.Publish;
 
 /// <summary>
-/// Reads the manifest digest of a tag straight from a registry's HTTP API
-/// (<c>HEAD /v2/&lt;name&gt;/manifests/&lt;tag&gt;</c>, header <c>Docker-Content-Digest</c>). It replies to a Basic or
-/// Bearer challenge with the same login the push used. Loopback registries are reached over plain HTTP, all
-/// others over HTTPS.
+/// Reads manifest digests (<c>HEAD /v2/&lt;name&gt;/manifests/&lt;tag&gt;</c>, header <c>Docker-Content-Digest</c>) and
+/// tag lists (<c>GET /v2/&lt;name&gt;/tags/list</c>) straight from a registry's HTTP API. It replies to a Basic or
+/// Bearer challenge with the same login the push used, and retries 429, 5xx and timeouts through
+/// <see cref="RegistryRetry"/>. Loopback registries are reached over plain HTTP, all others over HTTPS.
 /// </summary>
 internal sealed class RegistryManifestClient : IDisposable
 {
+    // The tag list is paged by the Link header; 100 pages of the registry's default page size are far more tags
+    // than this project's repositories carry, and the bound keeps a looping Link header from running forever.
+    private const int MaxTagPages = 100;
+
     private static readonly string[] ManifestMediaTypes =
     [
         "application/vnd.docker.distribution.manifest.v2+json",
         "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.index.v1+json",
     ];
 
     private readonly HttpClient http;
+    private readonly RegistryRetry retry;
 
-    public RegistryManifestClient()
+    public RegistryManifestClient(RegistryRetry? retry = null, TimeSpan? timeout = null)
     {
-        http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("HagiImages", "1.0"));
+        this.retry = retry ?? new RegistryRetry();
     }
 
     /// <summary>
@@ -36,72 +44,196 @@ internal sealed class RegistryManifestClient : IDisposable
     /// sends no valid digest. The message names the URL and the status.</exception>
     public async Task<string> GetDigestAsync(ImageTarget target, RegistryCredential? credential, string credentialSources, CancellationToken cancellationToken = default)
     {
+        var digest = await TryGetDigestAsync(target, credential, credentialSources, cancellationToken).ConfigureAwait(false);
+        return digest ?? throw new PipelineException(
+            $"Registry {target.Registry!.Address} has no manifest for '{target}' right after the push: HEAD {ManifestUrl(target)} returned 404 Not Found.");
+    }
+
+    /// <summary>
+    /// Returns the digest the registry reports for <paramref name="target"/>, or null when the registry has no such
+    /// tag or repository (404).
+    /// </summary>
+    /// <exception cref="PipelineException">The registry is unreachable, rejects the login, or sends no valid digest.</exception>
+    public async Task<string?> TryGetDigestAsync(ImageTarget target, RegistryCredential? credential, string credentialSources, CancellationToken cancellationToken = default)
+    {
         var registry = target.Registry ?? throw new ArgumentException($"Target '{target}' has no registry.", nameof(target));
-        var url = new Uri(registry.ApiBaseUri, $"/v2/{target.RepositoryPath}/manifests/{target.Tag}");
+        var url = ManifestUrl(target);
 
-        var response = await SendHeadAsync(url, null, cancellationToken).ConfigureAwait(false);
-        try
+        using var response = await SendWithLoginAsync(HttpMethod.Head, url, target, credential, credentialSources, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new PipelineException($"Registry {registry.Address} failed HEAD {url} with {(int)response.StatusCode} {response.ReasonPhrase}.");
+        }
+
+        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+        if (digest is null || !ReferenceGrammar.Sha256Digest().IsMatch(digest))
+        {
+            throw new PipelineException(
+                $"Registry {registry.Address} sent no valid Docker-Content-Digest header for HEAD {url} (got '{digest ?? "nothing"}'); a sha256 digest is expected.");
+        }
+
+        return digest;
+    }
+
+    /// <summary>
+    /// Returns every tag of the repository of <paramref name="target"/>, following the <c>Link</c> header across
+    /// pages, or an empty list when the repository does not exist yet (404).
+    /// </summary>
+    /// <exception cref="PipelineException">The registry is unreachable, rejects the login, or sends a body that is not
+    /// a tag list. The message names the URL and the status.</exception>
+    public async Task<IReadOnlyList<string>> ListTagsAsync(ImageTarget target, RegistryCredential? credential, string credentialSources, CancellationToken cancellationToken = default)
+    {
+        var registry = target.Registry ?? throw new ArgumentException($"Target '{target}' has no registry.", nameof(target));
+        var tags = new List<string>();
+        Uri? url = new(registry.ApiBaseUri, $"/v2/{target.RepositoryPath}/tags/list");
+        for (var page = 0; url is not null; page++)
+        {
+            if (page == MaxTagPages)
             {
-                var authorization = await AuthorizeAsync(response, target, credential, credentialSources, cancellationToken).ConfigureAwait(false);
-                response.Dispose();
-                response = await SendHeadAsync(url, authorization, cancellationToken).ConfigureAwait(false);
+                throw new PipelineException($"Registry {registry.Address} sent more than {MaxTagPages} pages of tags for {target.Repository}; the last page requested was {url}.");
             }
 
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            {
-                throw new PipelineException(
-                    $"Registry {registry.Address} rejected the login {Describe(credential)} when reading HEAD {url} ({(int)response.StatusCode} {response.ReasonPhrase}). {credentialSources}");
-            }
-
+            using var response = await SendWithLoginAsync(HttpMethod.Get, url, target, credential, credentialSources, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                throw new PipelineException($"Registry {registry.Address} has no manifest for '{target}' right after the push: HEAD {url} returned 404 Not Found.");
+                return tags;
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new PipelineException($"Registry {registry.Address} failed HEAD {url} with {(int)response.StatusCode} {response.ReasonPhrase}.");
+                throw new PipelineException($"Registry {registry.Address} failed GET {url} with {(int)response.StatusCode} {response.ReasonPhrase}.");
             }
 
-            var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
-            if (digest is null || !ReferenceGrammar.Sha256Digest().IsMatch(digest))
-            {
-                throw new PipelineException(
-                    $"Registry {registry.Address} sent no valid Docker-Content-Digest header for HEAD {url} (got '{digest ?? "nothing"}'); a sha256 digest is expected.");
-            }
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            tags.AddRange(ReadTags(body, url));
+            url = NextPage(response, url);
+        }
 
-            return digest;
-        }
-        finally
-        {
-            response.Dispose();
-        }
+        return tags;
     }
 
     public void Dispose() => http.Dispose();
 
-    private async Task<HttpResponseMessage> SendHeadAsync(Uri url, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Head, url);
-        foreach (var mediaType in ManifestMediaTypes)
-        {
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
-        }
+    private static Uri ManifestUrl(ImageTarget target) => new(target.Registry!.ApiBaseUri, $"/v2/{target.RepositoryPath}/manifests/{target.Tag}");
 
-        request.Headers.Authorization = authorization;
+    private static IEnumerable<string> ReadTags(string body, Uri url)
+    {
         try
         {
-            return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new PipelineException($"GET {url} sent a JSON {document.RootElement.ValueKind}, not a tag list object.");
+            }
+
+            // distribution sends "tags": null for a repository whose tags were all deleted.
+            if (!document.RootElement.TryGetProperty("tags", out var tags) || tags.ValueKind == JsonValueKind.Null)
+            {
+                return [];
+            }
+
+            if (tags.ValueKind != JsonValueKind.Array || tags.EnumerateArray().Any(tag => tag.ValueKind != JsonValueKind.String))
+            {
+                throw new PipelineException($"GET {url} sent a 'tags' field that is not an array of strings.");
+            }
+
+            return tags.EnumerateArray().Select(tag => tag.GetString()!).ToList();
+        }
+        catch (JsonException exception)
+        {
+            throw new PipelineException($"GET {url} sent a body that is not JSON: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>Returns the URL of <c>Link: &lt;...&gt;; rel="next"</c>, resolved against the request URL, or null.</summary>
+    private static Uri? NextPage(HttpResponseMessage response, Uri url)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links))
+        {
+            return null;
+        }
+
+        foreach (var link in links.SelectMany(value => value.Split(',')))
+        {
+            var open = link.IndexOf('<', StringComparison.Ordinal);
+            var close = link.IndexOf('>', StringComparison.Ordinal);
+            if (open >= 0 && close > open && link[close..].Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase))
+            {
+                var next = new Uri(url, link[(open + 1)..close]);
+                return next.Host == url.Host && next.Port == url.Port
+                    ? next
+                    : throw new PipelineException($"GET {url} sent a next page on another host ({next.GetLeftPart(UriPartial.Authority)}); no login is sent there.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Sends the request; on a 401 with a challenge, sends it again with <paramref name="credential"/>.
+    /// The caller disposes the response, whose status is anything but 401 and 403.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithLoginAsync(
+        HttpMethod method, Uri url, ImageTarget target, RegistryCredential? credential, string credentialSources, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(method, url, null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            try
+            {
+                var authorization = await AuthorizeAsync(response, target, credential, credentialSources, cancellationToken).ConfigureAwait(false);
+                response.Dispose();
+                response = await SendAsync(method, url, authorization, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            response.Dispose();
+            throw new PipelineException(
+                $"Registry {target.Registry!.Address} rejected the login {Describe(credential)} when reading {method} {url} ({status}). {credentialSources}");
+        }
+
+        return response;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await retry.SendAsync(
+                $"{method} {url}",
+                async token =>
+                {
+                    using var request = new HttpRequestMessage(method, url);
+                    foreach (var mediaType in ManifestMediaTypes)
+                    {
+                        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+                    }
+
+                    request.Headers.Authorization = authorization;
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException exception)
         {
-            throw new PipelineException($"Registry request HEAD {url} failed: {exception.Message}", exception);
+            throw new PipelineException($"Registry request {method} {url} failed: {exception.Message}", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PipelineException($"Registry request HEAD {url} timed out after {http.Timeout.TotalSeconds} s.", exception);
+            throw new PipelineException($"Registry request {method} {url} timed out after {http.Timeout.TotalSeconds} s, {retry.MaxRetryAttempts + 1} times.", exception);
         }
     }
 
@@ -145,19 +277,27 @@ internal sealed class RegistryManifestClient : IDisposable
 
         var scope = challenge["scope"] ?? $"repository:{target.RepositoryPath}:pull";
         var service = challenge["service"];
-        using var request = BuildTokenRequest(realmUri, service, scope, credential);
+        var method = credential?.IdentityToken is null ? HttpMethod.Get : HttpMethod.Post;
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await retry.SendAsync(
+                $"{method} {realmUri.GetLeftPart(UriPartial.Path)}",
+                async token =>
+                {
+                    using var request = BuildTokenRequest(realmUri, service, scope, credential);
+                    return await http.SendAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException exception)
         {
-            throw new PipelineException($"Token request {request.Method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} failed: {exception.Message}", exception);
+            throw new PipelineException($"Token request {method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} failed: {exception.Message}", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PipelineException($"Token request {request.Method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} timed out after {http.Timeout.TotalSeconds} s.", exception);
+            throw new PipelineException(
+                $"Token request {method} {realmUri.GetLeftPart(UriPartial.Path)} for registry {registry.Address} timed out after {http.Timeout.TotalSeconds} s, {retry.MaxRetryAttempts + 1} times.", exception);
         }
 
         using (response)

@@ -30,8 +30,9 @@ public sealed class ImagePublisherTests : IDisposable
 
         var result = await PublishStage.RunAsync(client, Request(image, registry), sink.CreateLogger(), EmptyCredentials());
 
-        Assert.Equal([$"{registry.Address}/hagicode/ai-cli:1.0.0", $"{registry.Address}/hagicode/ai-cli:sha-{Revision}"], result.Pushed.Select(pushed => pushed.Reference));
-        Assert.Equal(result.Pushed[0].Digest, result.Pushed[1].Digest);
+        Assert.Equal(["1.0.0", $"sha-{Revision}", "1.0", "1", "latest"], result.Pushed.Select(pushed => pushed.Target.Tag));
+        Assert.Equal($"{registry.Address}/hagicode/ai-cli:1.0.0", result.Pushed[0].Reference);
+        Assert.All(result.Pushed, pushed => Assert.Equal(result.Pushed[0].Digest, pushed.Digest));
         Assert.Null(result.Archive);
         Assert.Null(result.Pushed[0].CredentialSource);
         Assert.Contains(sink.Lines, line => line.Contains($"{registry.Address}/hagicode/ai-cli:1.0.0", StringComparison.Ordinal) && line.Contains(result.Pushed[0].Digest, StringComparison.Ordinal));
@@ -75,7 +76,7 @@ public sealed class ImagePublisherTests : IDisposable
 
         var result = await PublishStage.RunAsync(client, Request(image, registry), sink.CreateLogger(), credentials);
 
-        Assert.Equal(2, result.Pushed.Count);
+        Assert.Equal(5, result.Pushed.Count);
         Assert.All(result.Pushed, pushed => Assert.Matches("^sha256:[0-9a-f]{64}$", pushed.Digest));
         Assert.Contains(Path.Combine(dockerConfig, "config.json"), result.Pushed[0].CredentialSource);
         Assert.DoesNotContain(sink.Lines, line => line.Contains("s3cret-Pa55", StringComparison.Ordinal) || line.Contains(auth, StringComparison.Ordinal));
@@ -96,7 +97,7 @@ public sealed class ImagePublisherTests : IDisposable
         var exception = await Assert.ThrowsAsync<PipelineException>(
             () => PublishStage.RunAsync(client, Request(image, registry), new CollectingSink().CreateLogger(), EmptyCredentials()));
 
-        Assert.Contains($"Registry {registry.Address} rejected the login", exception.Message);
+        Assert.Contains($"Registry {registry.Address} requires a user name and password", exception.Message);
         Assert.Contains("no login was found", exception.Message);
         Assert.Contains($"HAGI_REGISTRY_127_0_0_1_{registry.Port}_USERNAME", exception.Message);
         Assert.Contains("config.json", exception.Message);
@@ -159,7 +160,8 @@ public sealed class ImagePublisherTests : IDisposable
         Assert.True(registry.HasExited);
         Assert.Contains($"Publishing stopped at {second}", exception.Message);
         Assert.Contains($"Pushed: {first} (sha256:", exception.Message);
-        Assert.Contains($"Not pushed: {second}.", exception.Message);
+        Assert.Contains($"Not pushed: {second}, {registry.Address}/hagicode/ai-cli:1.0, ", exception.Message);
+        Assert.EndsWith("tags already present are skipped.", exception.Message);
         Assert.Contains("connection refused", exception.Message);
     }
 
