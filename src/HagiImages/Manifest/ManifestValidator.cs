@@ -66,6 +66,8 @@ public static partial class ManifestValidator
             ValidateCli(errors, $"$.clis[{index}]", manifest.Clis[index], seenIds, seenExecutables, seenState);
         }
 
+        SmokeSettingsValidator.Validate(errors, manifest.Smoke);
+
         return errors;
     }
 
