@@ -17,6 +17,7 @@ var options = new PipelineOptions
     CaBundle = Argument<string>("ca-bundle", null),
     Registries = Arguments<string>("registry", new string[0]).ToList(),
     ImageVersion = Argument<string>("image-version", null),
+    SmokeChecks = Arguments<string>("smoke-check", new string[0]).ToList(),
     TestFilter = Argument<string>("test-filter", null),
     Verbose = HasArgument("verbose-log"),
 };

@@ -35,6 +35,9 @@ public sealed record PipelineOptions
     /// <summary>Image version for tags and labels; null to derive it from the git tag or use a development version.</summary>
     public string? ImageVersion { get; init; }
 
+    /// <summary>With SmokeTest: names of the checks to run; empty for every check.</summary>
+    public IReadOnlyList<string> SmokeChecks { get; init; } = [];
+
     /// <summary>With Test: a <c>dotnet test --filter</c> expression; null for every test.</summary>
     public string? TestFilter { get; init; }
 
