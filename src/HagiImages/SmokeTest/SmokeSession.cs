@@ -220,11 +220,35 @@ public sealed class SmokeSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Streams the image as <c>docker save</c> writes it (a tar of the layer tars, the config JSON and
-    /// manifest.json). The caller disposes the stream.
+    /// Saves the image as <c>docker save</c> writes it (a tar of the layer tars, the config JSON and manifest.json)
+    /// to a temporary file and returns it opened for reading; disposing the stream deletes the file.
     /// </summary>
-    public Task<Stream> SaveImageAsync(CancellationToken cancellationToken = default) =>
-        client.Images.SaveImageAsync(Image, cancellationToken);
+    /// <remarks>
+    /// The engine's response is copied in large reads before it is parsed, because reading it in the small, uneven
+    /// pieces of a tar reader made Docker.DotNet 4.4.1's chunked response stream fail with "The connection closed
+    /// in the middle of a chunk".
+    /// </remarks>
+    public async Task<Stream> SaveImageAsync(CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hagi-smoke-{RunId}-{Guid.NewGuid():N}.tar");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        try
+        {
+            await using (var response = await client.Images.SaveImageAsync(Image, cancellationToken).ConfigureAwait(false))
+            {
+                await response.CopyToAsync(file, 1 << 16, cancellationToken).ConfigureAwait(false);
+            }
+
+            file.Position = 0;
+            logger.Debug("Saved image {Image} ({Bytes} bytes) for inspection", Image, file.Length);
+            return file;
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Removes every container and volume of the run: those it tracked, and any other that carries the run's label,

@@ -9,8 +9,8 @@ using Serilog;
 namespace HagiImages.SmokeTest;
 
 /// <summary>
-/// Runs checks against a built image and collects one result per check. A failing check does not stop the others;
-/// every container and volume of the run is removed at the end, also after a failure or a cancellation.
+/// Runs checks against a built image and collects one result per check. A failing check does not stop the others.
+/// Every container and volume of the run is removed at the end, also after a failure or a cancellation.
 /// </summary>
 public sealed class SmokeTestStage
 {
@@ -145,7 +145,7 @@ public sealed class SmokeTestStage
         }
         catch (Exception exception) when (exception is DockerApiException or PipelineException or IOException or InvalidDataException)
         {
-            logger.Error("Smoke check {Check} failed on {Image}: {Reason}", check.Name, image, exception.Message);
+            logger.Error(exception, "Smoke check {Check} failed on {Image}: {Reason}", check.Name, image, exception.Message);
             return new SmokeResult(context.Manifest.Name, check.Name, false, stopwatch.Elapsed, exception.Message, null);
         }
     }

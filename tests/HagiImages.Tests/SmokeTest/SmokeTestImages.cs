@@ -10,8 +10,8 @@ namespace HagiImages.Tests.SmokeTest;
 
 /// <summary>
 /// Tiny images for smoke check tests, tagged <c>hagi-test-smoke-NAME:SUFFIX</c> and labelled as test objects. The
-/// correct image adds to the bootstrap base image an account, the installed package.json of a fake CLI "tool"
-/// and an entrypoint that runs its arguments; broken variants are built on top of it.
+/// correct image adds three things to the bootstrap base image: an account, the installed package.json of a fake
+/// CLI "tool", and an entrypoint that runs its arguments. Broken variants are built on top of it.
 /// </summary>
 internal sealed class SmokeTestImages : IAsyncDisposable
 {
@@ -80,7 +80,7 @@ internal sealed class SmokeTestImages : IAsyncDisposable
         return await BuildAsync(name, context);
     }
 
-    /// <summary>Builds a one-layer image from scratch that holds <paramref name="content"/> as <c>/blob</c>.</summary>
+    /// <summary>Builds a one-layer image from scratch that contains <paramref name="content"/> as <c>/blob</c>.</summary>
     public Task<string> ScratchAsync(byte[] content) =>
         BuildAsync("scratch", BuildContext.Empty().AddFile("blob", content).AddFile("Dockerfile", "FROM scratch\nCOPY blob /blob\n"));
 
