@@ -46,7 +46,7 @@ Task("BuildImages")
     .Does(async () => await pipeline.BuildImagesAsync());
 
 Task("SmokeTest")
-    .Description("Runs containers of each built image and checks user, CLI versions and state volumes.")
+    .Description("Runs the built-in and image.json smoke checks of each built image (--smoke-check NAME runs only that check); reports go to artifacts/smoke.")
     .IsDependentOn("BuildImages")
     .Does(async () => await pipeline.SmokeTestAsync());
 

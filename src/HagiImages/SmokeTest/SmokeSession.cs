@@ -181,9 +181,17 @@ public sealed class SmokeSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Returns the engine's view of the image under test, fetched once per run.</summary>
+    /// <summary>Returns the engine's view of the image under test; the first answer is kept for the rest of the run.</summary>
     public async Task<ImageInspectResponse> InspectImageAsync(CancellationToken cancellationToken = default)
     {
+        lock (gate)
+        {
+            if (inspection is not null)
+            {
+                return inspection;
+            }
+        }
+
         var response = await client.Images.InspectImageAsync(Image, cancellationToken).ConfigureAwait(false);
         lock (gate)
         {
