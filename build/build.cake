@@ -17,6 +17,7 @@ var options = new PipelineOptions
     CaBundle = Argument<string>("ca-bundle", null),
     Registries = Arguments<string>("registry", new string[0]).ToList(),
     ImageVersion = Argument<string>("image-version", null),
+    SmokeChecks = Arguments<string>("smoke-check", new string[0]).ToList(),
     TestFilter = Argument<string>("test-filter", null),
     DryRun = HasArgument("dry-run"),
     PullRequest = HasArgument("pull-request"),
@@ -55,7 +56,7 @@ Task("BuildImages")
     .Does(async () => await pipeline.BuildImagesAsync());
 
 Task("SmokeTest")
-    .Description("Runs containers of each built image and checks user, CLI versions and state volumes.")
+    .Description("Runs the built-in and image.json smoke checks of each built image (--smoke-check NAME runs only that check); reports go to artifacts/smoke.")
     .WithCriteria(() => !publishDryRun, "--dry-run plans the publish only")
     .IsDependentOn("BuildImages")
     .Does(async () => await pipeline.SmokeTestAsync());

@@ -69,6 +69,8 @@ public static partial class ManifestValidator
             ValidateRuntimeVariables(errors, $"$.clis[{index}]", manifest.Clis[index], seenVariables);
         }
 
+        SmokeSettingsValidator.Validate(errors, manifest.Smoke);
+
         return errors;
     }
 

@@ -200,28 +200,59 @@ public sealed class HagiPipeline : IDisposable
         }
     }
 
-    /// <summary>Runs the smoke checks on every built image and writes the reports.</summary>
+    /// <summary>
+    /// Runs the smoke checks (all, or those named by --smoke-check) on every built image and writes the reports:
+    /// a console table, <c>artifacts/smoke/junit.xml</c> and <c>artifacts/smoke/summary.md</c>, which is also
+    /// appended to the file named by <c>GITHUB_STEP_SUMMARY</c>. Ctrl+C cancels the run after its containers and
+    /// volumes are removed.
+    /// </summary>
+    /// <exception cref="PipelineException">A check failed, or a --smoke-check name matches no check.</exception>
     public async Task SmokeTestAsync(CancellationToken cancellationToken = default)
     {
         var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
-        var stage = new SmokeTestStage(client, logger);
-        var results = new List<SmokeResult>();
-        foreach (var manifest in Manifests())
+        var stage = new SmokeTestStage(client, logger) { Secrets = BuildSecrets.FromBuildSettings(BuildSettingsFromHost()) };
+        var checksByImage = SmokeTestStage.Select(
+            Manifests().ToDictionary(manifest => manifest.Name, SmokeTestStage.AllChecks, StringComparer.Ordinal),
+            options.SmokeChecks);
+
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancelKey = (_, eventArgs) =>
         {
-            var image = BuiltImage(manifest);
-            results.AddRange(await stage.RunAsync(manifest, ImageLockStore.Read(manifest), image, SmokeTestStage.BuiltInChecks(manifest), cancellationToken).ConfigureAwait(false));
+            // The process stays alive so that the sessions can remove their containers and volumes.
+            eventArgs.Cancel = true;
+            logger.Warning("Cancelling the smoke test; removing its containers and volumes");
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancelKey;
+        var results = new List<SmokeResult>();
+        try
+        {
+            foreach (var manifest in Manifests())
+            {
+                var image = BuiltImage(manifest);
+                var imageLock = ImageLockStore.Read(manifest);
+                results.AddRange(await stage.RunAsync(manifest, imageLock, image, checksByImage[manifest.Name], interrupt.Token).ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancelKey;
         }
 
         Console.WriteLine(SmokeReport.FormatTable(results));
-        var junitPath = Path.Combine(options.ArtifactsDirectory, "smoke", "junit.xml");
+        var reportDirectory = Path.Combine(options.ArtifactsDirectory, "smoke");
+        var junitPath = Path.Combine(reportDirectory, "junit.xml");
+        var summaryPath = Path.Combine(reportDirectory, "summary.md");
         await SmokeReport.WriteJUnitAsync(junitPath, results, cancellationToken).ConfigureAwait(false);
-        logger.Information("Smoke test report written to {JUnitPath}", junitPath);
+        await SmokeMarkdownReport.WriteAsync(
+            summaryPath, results, Environment.GetEnvironmentVariable(SmokeMarkdownReport.StepSummaryVariable), cancellationToken).ConfigureAwait(false);
+        logger.Information("Smoke test reports written to {JUnitPath} and {SummaryPath}", junitPath, summaryPath);
 
         var failed = results.Where(result => !result.Passed).ToList();
         if (failed.Count > 0)
         {
             throw new PipelineException(
-                $"Smoke test failed: {string.Join(", ", failed.Select(result => $"{result.Image}/{result.Check}"))}. The reasons are in the table above and in {junitPath}.");
+                $"Smoke test failed: {string.Join(", ", failed.Select(result => $"{result.Image}/{result.Check}"))}. The reasons are in the table above, in {junitPath} and in {summaryPath}.");
         }
     }
 

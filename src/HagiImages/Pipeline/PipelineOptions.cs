@@ -47,6 +47,9 @@ public sealed record PipelineOptions
     /// <summary>GitHub API base URL; null to read <c>GITHUB_API_URL</c> or use <c>https://api.github.com</c>.</summary>
     public string? GitHubApiUrl { get; init; }
 
+    /// <summary>With SmokeTest: names of the checks to run; empty for every check.</summary>
+    public IReadOnlyList<string> SmokeChecks { get; init; } = [];
+
     /// <summary>With Test: a <c>dotnet test --filter</c> expression; null for every test.</summary>
     public string? TestFilter { get; init; }
 

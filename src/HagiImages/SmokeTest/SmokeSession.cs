@@ -1,5 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using HagiImages.Docker;
 using HagiImages.Pipeline;
 using Serilog;
 
@@ -7,7 +8,8 @@ namespace HagiImages.SmokeTest;
 
 /// <summary>
 /// The containers and volumes of one smoke-test run. Everything it creates carries the run's label, and
-/// <see cref="DisposeAsync"/> removes all of it, also after a failure or a cancellation.
+/// <see cref="DisposeAsync"/> removes all of it, also after a failure or a cancellation. Checks may call it from
+/// several threads at once.
 /// </summary>
 public sealed class SmokeSession : IAsyncDisposable
 {
@@ -17,8 +19,10 @@ public sealed class SmokeSession : IAsyncDisposable
 
     private readonly DockerClient client;
     private readonly ILogger logger;
+    private readonly Lock gate = new();
     private readonly List<string> containers = [];
     private readonly List<string> volumes = [];
+    private ImageInspectResponse? inspection;
 
     public SmokeSession(DockerClient client, string image, ILogger logger)
     {
@@ -41,7 +45,11 @@ public sealed class SmokeSession : IAsyncDisposable
         await client.Volumes.CreateAsync(
             new VolumesCreateParameters { Name = name, Labels = new Dictionary<string, string> { [RunLabel] = RunId } },
             cancellationToken).ConfigureAwait(false);
-        volumes.Add(name);
+        lock (gate)
+        {
+            volumes.Add(name);
+        }
+
         return name;
     }
 
@@ -74,7 +82,7 @@ public sealed class SmokeSession : IAsyncDisposable
                 },
             },
             cancellationToken).ConfigureAwait(false);
-        containers.Add(created.ID);
+        Track(created.ID);
         await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
         await WaitUntilRunningAsync(created.ID, cancellationToken).ConfigureAwait(false);
         logger.Debug("Smoke container {Container} started from {Image}", created.ID[..12], Image);
@@ -122,7 +130,7 @@ public sealed class SmokeSession : IAsyncDisposable
                 },
             },
             cancellationToken).ConfigureAwait(false);
-        containers.Add(created.ID);
+        Track(created.ID);
         try
         {
             await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
@@ -177,17 +185,101 @@ public sealed class SmokeSession : IAsyncDisposable
             // Already gone.
         }
 
-        containers.Remove(containerId);
+        lock (gate)
+        {
+            containers.Remove(containerId);
+        }
     }
 
+    /// <summary>Returns the engine's view of the image under test; the first answer is kept for the rest of the run.</summary>
+    public async Task<ImageInspectResponse> InspectImageAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (inspection is not null)
+            {
+                return inspection;
+            }
+        }
+
+        var response = await client.Images.InspectImageAsync(Image, cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            inspection ??= response;
+            return inspection;
+        }
+    }
+
+    /// <summary>
+    /// Returns the content of the regular file at <paramref name="path"/> in the image. The file is copied out of a
+    /// container that is created but never started, so neither the entrypoint nor the image user are involved.
+    /// </summary>
+    /// <exception cref="PipelineException">The path does not exist or is not a regular file.</exception>
+    public async Task<byte[]> ReadFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var created = await client.Containers.CreateContainerAsync(
+            new CreateContainerParameters
+            {
+                Image = Image,
+                Entrypoint = ["/bin/true"],
+                Labels = new Dictionary<string, string> { [RunLabel] = RunId },
+                HostConfig = new HostConfig { NetworkMode = "none" },
+            },
+            cancellationToken).ConfigureAwait(false);
+        Track(created.ID);
+        try
+        {
+            return await new ContainerFiles(client, logger).GetFileAsync(created.ID, path, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await RemoveContainerAsync(created.ID).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Saves the image as <c>docker save</c> writes it (a tar of the layer tars, the config JSON and manifest.json)
+    /// to a temporary file and returns it opened for reading; disposing the stream deletes the file.
+    /// </summary>
+    /// <remarks>
+    /// The engine's response is copied in large reads before it is parsed, because reading it in the small, uneven
+    /// pieces of a tar reader made Docker.DotNet 4.4.1's chunked response stream fail with "The connection closed
+    /// in the middle of a chunk".
+    /// </remarks>
+    public async Task<Stream> SaveImageAsync(CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hagi-smoke-{RunId}-{Guid.NewGuid():N}.tar");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        try
+        {
+            await using (var response = await client.Images.SaveImageAsync(Image, cancellationToken).ConfigureAwait(false))
+            {
+                await response.CopyToAsync(file, 1 << 16, cancellationToken).ConfigureAwait(false);
+            }
+
+            file.Position = 0;
+            logger.Debug("Saved image {Image} ({Bytes} bytes) for inspection", Image, file.Length);
+            return file;
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes every container and volume of the run: those it tracked, and any other that carries the run's label,
+    /// such as a container whose creation a cancellation interrupted before its id was recorded.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var container in containers.ToList())
+        foreach (var container in await LabelledContainersAsync().ConfigureAwait(false))
         {
             await RemoveContainerAsync(container).ConfigureAwait(false);
         }
 
-        foreach (var volume in volumes)
+        foreach (var volume in await LabelledVolumesAsync().ConfigureAwait(false))
         {
             try
             {
@@ -200,6 +292,58 @@ public sealed class SmokeSession : IAsyncDisposable
         }
 
         logger.Debug("Removed smoke-test containers and {VolumeCount} volumes of run {RunId}", volumes.Count, RunId);
+    }
+
+    private void Track(string containerId)
+    {
+        lock (gate)
+        {
+            containers.Add(containerId);
+        }
+    }
+
+    private Dictionary<string, IDictionary<string, bool>> RunFilter() =>
+        new() { ["label"] = new Dictionary<string, bool> { [$"{RunLabel}={RunId}"] = true } };
+
+    private async Task<List<string>> LabelledContainersAsync()
+    {
+        List<string> known;
+        lock (gate)
+        {
+            known = [.. containers];
+        }
+
+        try
+        {
+            var listed = await client.Containers.ListContainersAsync(
+                new ContainersListParameters { All = true, Filters = RunFilter() }, CancellationToken.None).ConfigureAwait(false);
+            return known.Union(listed.Select(container => container.ID)).ToList();
+        }
+        catch (DockerApiException exception)
+        {
+            logger.Warning("Could not list the containers of smoke-test run {RunId}: {Error}", RunId, exception.Message);
+            return known;
+        }
+    }
+
+    private async Task<List<string>> LabelledVolumesAsync()
+    {
+        List<string> known;
+        lock (gate)
+        {
+            known = [.. volumes];
+        }
+
+        try
+        {
+            var listed = await client.Volumes.ListAsync(new VolumesListParameters { Filters = RunFilter() }, CancellationToken.None).ConfigureAwait(false);
+            return known.Union((listed.Volumes ?? []).Select(volume => volume.Name)).ToList();
+        }
+        catch (DockerApiException exception)
+        {
+            logger.Warning("Could not list the volumes of smoke-test run {RunId}: {Error}", RunId, exception.Message);
+            return known;
+        }
     }
 
     private async Task WaitUntilRunningAsync(string containerId, CancellationToken cancellationToken)
