@@ -15,11 +15,12 @@ namespace HagiImages.Tests.Docker;
 /// </summary>
 public sealed class DockerFixture : IAsyncLifetime
 {
+    // Declared before the names that use it, because static fields are initialised in the order of the source.
+    private static readonly string RunSuffix = Guid.NewGuid().ToString("N")[..8];
+
     // Unique per test run, because each run removes its base images at the end and two runs may share an engine.
     public static readonly string DebianRepository = $"hagi-test/debian-{RunSuffix}";
     public static readonly string NodeRepository = $"hagi-test/node-{RunSuffix}";
-
-    private static string RunSuffix { get; } = Guid.NewGuid().ToString("N")[..8];
 
     public static readonly IReadOnlyDictionary<string, string> TestLabels = new Dictionary<string, string> { [DockerLabels.Test] = "true" };
 
