@@ -6,8 +6,9 @@ namespace HagiImages.SmokeTest.Checks;
 /// </summary>
 internal static class EntrypointCompletion
 {
-    // /proc/PID/comm keeps the first 15 characters of the program name.
-    private static readonly string[] EntrypointNames = ["hagi-entrypoin", "setpriv"];
+    // Names PID 1 has in /proc/1/comm before the hand-over: the entrypoint's shebang runs env, which runs bash,
+    // and bash then runs setpriv. After it, PID 1 is tini, or the command itself in an image without tini.
+    private static readonly string[] EntrypointNames = ["hagi-entrypoint", "env", "bash", "setpriv"];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

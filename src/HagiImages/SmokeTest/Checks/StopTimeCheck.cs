@@ -18,9 +18,9 @@ public sealed class StopTimeCheck : ISmokeCheck
         var imageUser = $"{context.Manifest.User.Uid}:{context.Manifest.User.Gid}";
         var cases = new (string Name, string[] Command, string? User)[]
         {
-            ("stop-bash", ["bash", "-c", "sleep 600; exit 0"], null),
+            ("stop-shell", ["sh", "-c", "sleep 600; exit 0"], null),
             ("stop-node", ["node", "-e", "setInterval(() => {}, 1000)"], null),
-            ("stop-user", ["bash", "-c", "sleep 600; exit 0"], imageUser),
+            ("stop-user", ["sh", "-c", "sleep 600; exit 0"], imageUser),
         };
 
         foreach (var (name, command, user) in cases)
