@@ -221,7 +221,8 @@ public sealed class ContainerHelperTests
         try
         {
             var tail = "";
-            for (var attempt = 0; attempt < 50 && !tail.Contains("line5", StringComparison.Ordinal); attempt++)
+            // Up to 30 s, because one CI run still missed the stderr line after 5 s.
+            for (var attempt = 0; attempt < 300 && !tail.Contains("line5", StringComparison.Ordinal); attempt++)
             {
                 await Task.Delay(100);
                 tail = await containers.GetLogTailAsync(id, 2);
