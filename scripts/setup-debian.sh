@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the pipeline needs on Debian 12 and starts the Docker engine when none answers.
+# Installs what the pipeline needs on Debian 12 and starts the Docker engine when none responds.
 #   sudo scripts/setup-debian.sh          # Docker Engine and debootstrap: enough for ./build.sh
 #   sudo scripts/setup-debian.sh --test   # also docker-registry, shellcheck and htpasswd for the tests
 # Needs root. Safe to run again: installed packages are skipped and a running engine is left alone.
@@ -53,5 +53,5 @@ for _ in $(seq 1 60); do
   fi
   sleep 1
 done
-echo "error: the Docker engine did not answer within 60 s. See /var/log/hagi-dockerd.log or 'journalctl -u docker'." >&2
+echo "error: the Docker engine did not respond within 60 s. See /var/log/hagi-dockerd.log or 'journalctl -u docker'." >&2
 exit 1

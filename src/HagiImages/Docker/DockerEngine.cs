@@ -8,12 +8,12 @@ namespace HagiImages.Docker;
 
 /// <summary>
 /// Connects to the Docker Engine named by <c>DOCKER_HOST</c>, or the local socket when it is unset. No API
-/// version is pinned, so the engine answers at its own version (API 1.41 for Debian 12's engine).
+/// version is pinned, so the engine replies at its own version (API 1.41 for Debian 12's engine).
 /// </summary>
 public static class DockerEngine
 {
     /// <summary>
-    /// Creates a client and checks that the engine answers.
+    /// Creates a client and checks that the engine responds.
     /// </summary>
     /// <exception cref="PipelineException">The engine cannot be reached; the message names the endpoint.</exception>
     public static async Task<DockerClient> ConnectAsync(ILogger logger, CancellationToken cancellationToken = default)

@@ -30,7 +30,7 @@ public sealed record ImageManifest
     /// <summary>The image's own smoke checks and size budget; empty by default.</summary>
     public SmokeSettings Smoke { get; init; } = new();
 
-    /// <summary>The folder that holds image.json; set by the loader, not read from JSON.</summary>
+    /// <summary>The folder that contains image.json; set by the loader, not read from JSON.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Directory { get; init; } = "";
 }

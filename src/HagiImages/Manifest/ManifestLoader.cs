@@ -15,7 +15,7 @@ public static partial class ManifestLoader
     /// <summary>
     /// Loads every <c>images/*/image.json</c>, sorted by name.
     /// </summary>
-    /// <exception cref="PipelineException">The folder holds no manifest, or one of them is invalid.</exception>
+    /// <exception cref="PipelineException">The folder contains no manifest, or one of them is invalid.</exception>
     public static IReadOnlyList<ImageManifest> LoadAll(string imagesDirectory)
     {
         if (!System.IO.Directory.Exists(imagesDirectory))

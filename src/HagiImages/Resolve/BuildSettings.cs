@@ -2,8 +2,8 @@ namespace HagiImages.Resolve;
 
 /// <summary>
 /// What npm inside a container needs to reach the registry: a CA bundle and an npm user configuration (registry,
-/// scoped registries and tokens). Both are secrets of the build host; they are passed only to build stages and
-/// throwaway containers, never written into the repository or the final image.
+/// scoped registries and tokens). Both are secrets of the build host. They are passed only to build stages and
+/// throwaway containers, and are never written into the repository or the final image.
 /// </summary>
 public sealed record BuildSettings
 {

@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace HagiImages.SmokeTest.Checks;
 
 /// <summary>
-/// <c>docker restart</c> of a container whose command ignores SIGTERM as PID 1 (bash running a child, a node
-/// process) takes under 5 s, also with <c>--user</c>: the entrypoint runs the command under an init that forwards
-/// the signal, so the engine never waits out its 10-second grace period.
+/// <c>docker restart</c> of a container whose command would ignore the stop signal as PID 1 (a shell running a
+/// child, a node process) takes under 5 s, also with <c>--user</c>. The entrypoint runs the command under an init
+/// that forwards the signal, so the engine does not wait out its 10-second grace period.
 /// </summary>
 public sealed class StopTimeCheck : ISmokeCheck
 {
