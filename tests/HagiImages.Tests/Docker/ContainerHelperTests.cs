@@ -215,14 +215,14 @@ public sealed class ContainerHelperTests
         var id = await containers.CreateAndStartAsync(new ContainerSettings
         {
             Image = image,
-            Command = ["sh", "-c", "for i in 1 2 3 4; do echo line$i; done; echo line5 >&2; sleep infinity"],
+            // stdout and stderr reach the engine through separate pipes, so the pause keeps line5 recorded last.
+            Command = ["sh", "-c", "for i in 1 2 3 4; do echo line$i; done; sleep 1; echo line5 >&2; sleep infinity"],
             Labels = DockerFixture.TestLabels,
         });
         try
         {
             var tail = "";
-            // Up to 30 s, because one CI run still missed the stderr line after 5 s.
-            for (var attempt = 0; attempt < 300 && !tail.Contains("line5", StringComparison.Ordinal); attempt++)
+            for (var attempt = 0; attempt < 100 && !tail.Contains("line5", StringComparison.Ordinal); attempt++)
             {
                 await Task.Delay(100);
                 tail = await containers.GetLogTailAsync(id, 2);
