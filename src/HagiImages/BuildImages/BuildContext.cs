@@ -19,7 +19,7 @@ public sealed class BuildContext
     private readonly string? directory;
     private readonly DockerIgnore ignore;
     private readonly HashSet<string> alwaysIncluded;
-    private readonly SortedDictionary<string, (byte[] Content, UnixFileMode Mode)> extraFiles = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (byte[]? Content, string? SourcePath, UnixFileMode Mode)> extraFiles = new(StringComparer.Ordinal);
 
     private BuildContext(string? directory, DockerIgnore ignore, IEnumerable<string> alwaysIncluded)
     {
@@ -58,7 +58,19 @@ public sealed class BuildContext
     public BuildContext AddFile(string path, byte[] content, UnixFileMode mode = DefaultFileMode)
     {
         ArgumentNullException.ThrowIfNull(content);
-        extraFiles[NormalizePath(path)] = (content, mode);
+        extraFiles[NormalizePath(path)] = (content, null, mode);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds the file at <paramref name="sourcePath"/> on disk under <paramref name="path"/>; it is read when the
+    /// context is written. It replaces a file of the same path from the folder and is sent even when
+    /// <c>.dockerignore</c> matches it.
+    /// </summary>
+    public BuildContext AddFileFromDisk(string path, string sourcePath, UnixFileMode mode = DefaultFileMode)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourcePath);
+        extraFiles[NormalizePath(path)] = (null, Path.GetFullPath(sourcePath), mode);
         return this;
     }
 
@@ -117,9 +129,9 @@ public sealed class BuildContext
             AddDirectoryEntries(directory, entries);
         }
 
-        foreach (var (path, (content, mode)) in extraFiles)
+        foreach (var (path, (content, sourcePath, mode)) in extraFiles)
         {
-            entries[path] = new ContextEntry(path, TarEntryType.RegularFile, mode, null, content, null);
+            entries[path] = new ContextEntry(path, TarEntryType.RegularFile, mode, sourcePath, content, null);
         }
 
         return entries.Values.ToList();

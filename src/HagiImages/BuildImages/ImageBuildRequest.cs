@@ -24,6 +24,13 @@ public sealed record ImageBuildRequest
     /// <summary>Labels set on the final image.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Whether the images of earlier stages are removed after the build. They must be when the context or the
+    /// build arguments carry secrets, which the classic builder keeps in those images. Without secrets they are the
+    /// build cache that lets a later build skip unchanged stages.
+    /// </summary>
+    public bool RemoveIntermediateImages { get; init; } = true;
+
     /// <summary>Builds every step without the layer cache.</summary>
     public bool NoCache { get; init; }
 

@@ -70,27 +70,34 @@ public sealed class ImageBuilder
         {
             await request.Context.WriteToAsync(context, cancellationToken).ConfigureAwait(false);
             context.Position = 0;
-            await RunBuildAsync(image, parameters, context, progress, request.Timeout, cancellationToken).ConfigureAwait(false);
+            await RunBuildAsync(image, parameters, context, progress, request.Timeout, request.RemoveIntermediateImages, cancellationToken).ConfigureAwait(false);
         }
 
         progress.FlushPartialLine();
         if (progress.Error is not null)
         {
-            await RemoveIntermediatesAfterFailureAsync(image, progress).ConfigureAwait(false);
+            if (request.RemoveIntermediateImages)
+            {
+                await RemoveIntermediatesAfterFailureAsync(image, progress).ConfigureAwait(false);
+            }
+
             throw new PipelineException(
                 $"Building image {image} failed at {Describe(progress.CurrentStep)}: {progress.Error}\n"
                 + $"Last output of the step:\n{string.Join('\n', progress.StepOutput)}");
         }
 
         var imageId = await CheckResultAsync(request, cancellationToken).ConfigureAwait(false);
-        await cleaner.RemoveAsync(image, imageId, progress.ImageIds, cancellationToken).ConfigureAwait(false);
+        if (request.RemoveIntermediateImages)
+        {
+            await cleaner.RemoveAsync(image, imageId, progress.ImageIds, cancellationToken).ConfigureAwait(false);
+        }
 
         logger.Information("Image {Image} built as {ImageId} in {Seconds:F1} s", image, DockerIds.Short(imageId), stopwatch.Elapsed.TotalSeconds);
         return imageId;
     }
 
     private async Task RunBuildAsync(
-        string image, ImageBuildParameters parameters, Stream context, BuildProgress progress, TimeSpan timeout, CancellationToken cancellationToken)
+        string image, ImageBuildParameters parameters, Stream context, BuildProgress progress, TimeSpan timeout, bool removeIntermediates, CancellationToken cancellationToken)
     {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
@@ -100,14 +107,22 @@ public sealed class ImageBuilder
         }
         catch (DockerApiException exception)
         {
-            await RemoveIntermediatesAfterFailureAsync(image, progress).ConfigureAwait(false);
+            if (removeIntermediates)
+            {
+                await RemoveIntermediatesAfterFailureAsync(image, progress).ConfigureAwait(false);
+            }
+
             throw new PipelineException(
                 $"The engine rejected the build of image {image} ({(int)exception.StatusCode}): {progress.MaskSecrets(exception.ResponseBody?.Trim() ?? exception.Message)}",
                 exception);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            await RemoveIntermediatesAfterFailureAsync(image, progress).ConfigureAwait(false);
+            if (removeIntermediates)
+            {
+                await RemoveIntermediatesAfterFailureAsync(image, progress).ConfigureAwait(false);
+            }
+
             throw new PipelineException(
                 $"Building image {image} did not finish within {timeout.TotalMinutes:F0} min; it was at {Describe(progress.CurrentStep)}.",
                 exception);

@@ -114,9 +114,23 @@ public sealed record NpmPackageDocument
             };
         }
 
+        var libc = new List<string>();
+        if (element.TryGetProperty("libc", out var libcElement))
+        {
+            if (libcElement.ValueKind == JsonValueKind.String)
+            {
+                libc.Add(libcElement.GetString()!);
+            }
+            else if (libcElement.ValueKind == JsonValueKind.Array)
+            {
+                libc.AddRange(libcElement.EnumerateArray().Where(item => item.ValueKind == JsonValueKind.String).Select(item => item.GetString()!));
+            }
+        }
+
         return new NpmPackageVersion
         {
             Version = version,
+            Libc = libc,
             SemVersion = parsed,
             Integrity = integrity,
             Tarball = tarball,
@@ -155,4 +169,10 @@ public sealed record NpmPackageVersion
 
     /// <summary>The deprecation message, or null when the version is not deprecated.</summary>
     public string? Deprecated { get; init; }
+
+    /// <summary>
+    /// The C libraries the version is built for (<c>libc</c> of its package.json, such as <c>musl</c>), empty
+    /// when it declares none. Only the full package document lists it.
+    /// </summary>
+    public IReadOnlyList<string> Libc { get; init; } = [];
 }

@@ -16,6 +16,9 @@ public sealed record NpmRegistryClientOptions
     /// <summary>Time allowed for one request, including reading the body.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Time allowed for downloading one tarball; the tarballs of native CLIs are hundreds of megabytes.</summary>
+    public TimeSpan TarballTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often a request that got HTTP 429, a 5xx status or a connection error is repeated.</summary>
     public int MaxRetries { get; init; } = 3;
 
@@ -74,7 +77,7 @@ public sealed class NpmRegistryClient : IDisposable
         var stopwatch = Stopwatch.StartNew();
 
         string json;
-        using (var response = await SendAsync(url, token, cancellationToken).ConfigureAwait(false))
+        using (var response = await SendAsync(url, token, _options.Timeout, cancellationToken).ConfigureAwait(false))
         {
             CheckStatus(response, packageName, registry, url);
             json = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -127,10 +130,35 @@ public sealed class NpmRegistryClient : IDisposable
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Downloads the tarball at <paramref name="url"/> (a <c>resolved</c> URL of a package lock) with the token
+    /// that npm would send to it. The caller checks the integrity.
+    /// </summary>
+    /// <param name="url">The tarball URL.</param>
+    /// <param name="packageId">The package as <c>name@version</c>, for errors.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <exception cref="PipelineException">The request failed, timed out or returned an error status; the message names the URL.</exception>
+    public async Task<byte[]> GetTarballAsync(Uri url, string packageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var token = Config.TokenFor(url);
+        using var response = await SendAsync(url, token, _options.TarballTimeout, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var statusText = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
+            var hint = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                ? (token is null ? " No token is configured for this URL in .npmrc." : " The token configured for this URL was rejected.")
+                : " Check that the registry still serves it, or run Bump to lock the tree again.";
+            throw new PipelineException($"Downloading {packageId} from {url} failed with {statusText}.{hint}");
+        }
+
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public void Dispose() => _httpClient.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(Uri url, string? token, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(Uri url, string? token, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -145,14 +173,14 @@ public sealed class NpmRegistryClient : IDisposable
                     }
 
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(attemptToken);
-                    timeout.CancelAfter(_options.Timeout);
+                    timeout.CancelAfter(requestTimeout);
                     try
                     {
                         return await _httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException exception) when (!attemptToken.IsCancellationRequested)
                     {
-                        throw new TimeoutException($"GET {url} timed out after {_options.Timeout.TotalSeconds:0.###} s.", exception);
+                        throw new TimeoutException($"GET {url} timed out after {requestTimeout.TotalSeconds:0.###} s.", exception);
                     }
                 },
                 cancellationToken).ConfigureAwait(false);

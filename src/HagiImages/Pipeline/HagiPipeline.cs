@@ -175,8 +175,10 @@ public sealed class HagiPipeline : IDisposable
     {
         var client = await DockerAsync(cancellationToken).ConfigureAwait(false);
         var buildIdentity = await IdentityAsync(cancellationToken).ConfigureAwait(false);
-        var settings = BuildSettingsFromHost();
         var builder = new ImageBuilder(client, logger);
+        var platform = NpmPlatform.DebianOn((await client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false)).Architecture);
+        using var npm = CreateNpmClient();
+        var store = new PackageTarballStore(npm, TarballStoreFolder, logger);
         foreach (var manifest in Manifests())
         {
             var imageLock = ImageLockStore.Read(manifest);
@@ -188,9 +190,11 @@ public sealed class HagiPipeline : IDisposable
             }
 
             var baseImage = await EnsureBaseImageAsync(manifest, imageLock, cancellationToken).ConfigureAwait(false);
+            var tarballs = await ImageBuildPlan.FetchTarballsAsync(manifest, store, platform, cancellationToken).ConfigureAwait(false);
             var request = new ImageBuildRequest
             {
-                Context = ImageBuildPlan.CreateContext(manifest, settings),
+                Context = ImageBuildPlan.CreateContext(manifest, tarballs),
+                RemoveIntermediateImages = false,
                 Tags = ImageBuildPlan.Tags(manifest, buildIdentity),
                 BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
                 Labels = ImageBuildPlan.Labels(manifest, imageLock, buildIdentity),
@@ -368,13 +372,17 @@ public sealed class HagiPipeline : IDisposable
         if (stale.Count == 0)
         {
             logger.Information("The npm lock files of image {Image} match its pins", manifest.Name);
-            return;
+        }
+        else
+        {
+            var baseImage = await EnsureBaseImageAsync(manifest, imageLock, cancellationToken).ConfigureAwait(false);
+            var locker = new PackageTreeLocker(await DockerAsync(cancellationToken).ConfigureAwait(false), logger);
+            var files = await locker.GenerateAsync(manifest, imageLock, stale, baseImage, BuildSettingsFromHost(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await PackageTreeLocker.WriteAsync(files, cancellationToken).ConfigureAwait(false);
         }
 
-        var baseImage = await EnsureBaseImageAsync(manifest, imageLock, cancellationToken).ConfigureAwait(false);
-        var locker = new PackageTreeLocker(await DockerAsync(cancellationToken).ConfigureAwait(false), logger);
-        var files = await locker.GenerateAsync(manifest, imageLock, stale, baseImage, BuildSettingsFromHost(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        await PackageTreeLocker.WriteAsync(files, cancellationToken).ConfigureAwait(false);
+        using var npm = CreateNpmClient();
+        await PackageTreeLocker.AddLibcAsync(manifest, npm, logger, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> EnsureBaseImageAsync(ImageManifest manifest, ImageLock imageLock, CancellationToken cancellationToken)
@@ -397,6 +405,9 @@ public sealed class HagiPipeline : IDisposable
         builtImages.TryGetValue(manifest.Name, out var image)
             ? image
             : throw new PipelineException($"Image '{manifest.Name}' was not built in this run. Run the BuildImages target first (SmokeTest and Publish depend on it).");
+
+    /// <summary>The build host's store of verified npm tarballs, shared by every build from this checkout.</summary>
+    private string TarballStoreFolder => Path.Combine(options.RepositoryRoot, "artifacts", "cache", "npm-tarballs");
 
     private NpmRegistryClient CreateNpmClient() => new(NpmConfig.Load(options.RepositoryRoot), logger);
 

@@ -13,23 +13,52 @@ public static class ImageBuildPlan
     private const UnixFileMode ReadableByAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>
-    /// The image's folder plus the CA bundle and npmrc under <c>build-only/</c>, which only the CLI build stages copy.
-    /// They are readable by all because npm runs there as the image user; those stages never reach the final image.
+    /// The image's folder plus, for each CLI, the verified tarballs of its locked tree under
+    /// <c>npm/&lt;cli id&gt;/tarballs/</c>, from which its build stage installs offline. The context carries no CA
+    /// bundle and no npmrc, so the images of the CLI stages hold no secret and may stay as the build cache.
     /// </summary>
-    public static BuildContext CreateContext(ImageManifest manifest, BuildSettings settings)
+    /// <param name="manifest">The image.</param>
+    /// <param name="tarballs">The tarballs of each CLI, by CLI id; every CLI of the manifest needs an entry.</param>
+    /// <exception cref="ArgumentException">A CLI of the manifest has no entry.</exception>
+    public static BuildContext CreateContext(ImageManifest manifest, IReadOnlyDictionary<string, IReadOnlyList<StoredTarball>> tarballs)
     {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(tarballs);
         var context = BuildContext.FromDirectory(manifest.Directory);
-        if (settings.CaBundle is not null)
+        foreach (var cli in manifest.Clis)
         {
-            context = context.AddFile("build-only/ca-bundle.crt", settings.CaBundle, ReadableByAll);
-        }
+            if (!tarballs.TryGetValue(cli.Id, out var files))
+            {
+                throw new ArgumentException($"No tarballs were given for CLI '{cli.Id}' of image '{manifest.Name}'.", nameof(tarballs));
+            }
 
-        if (settings.Npmrc is not null)
-        {
-            context = context.AddFile("build-only/npmrc", settings.Npmrc, ReadableByAll);
+            foreach (var file in files)
+            {
+                context = context.AddFileFromDisk($"{PackageTreeLocker.NpmFolder}/{cli.Id}/tarballs/{file.FileName}", file.Path, ReadableByAll);
+            }
         }
 
         return context;
+    }
+
+    /// <summary>
+    /// Downloads or finds in <paramref name="store"/> the tarballs of every CLI of <paramref name="manifest"/> for
+    /// <paramref name="platform"/>.
+    /// </summary>
+    /// <exception cref="PipelineException">See <see cref="PackageTarballStore.FetchAsync"/>.</exception>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<StoredTarball>>> FetchTarballsAsync(
+        ImageManifest manifest, PackageTarballStore store, NpmPlatform platform, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(store);
+        var tarballs = new Dictionary<string, IReadOnlyList<StoredTarball>>(StringComparer.Ordinal);
+        foreach (var cli in manifest.Clis)
+        {
+            var packageLock = Path.Combine(PackageTreeLocker.FolderFor(manifest, cli.Id), "package-lock.json");
+            tarballs[cli.Id] = await store.FetchAsync(packageLock, platform, cancellationToken).ConfigureAwait(false);
+        }
+
+        return tarballs;
     }
 
     /// <summary>Returns <c>repository:version</c> and <c>repository:sha-&lt;7 hex&gt;</c>.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Docker.DotNet;
 using HagiImages.Docker;
 using HagiImages.Manifest;
+using HagiImages.Npm;
 using HagiImages.Pipeline;
 using Serilog;
 
@@ -79,6 +80,27 @@ public sealed class PackageTreeLocker
             Directory.CreateDirectory(file.Folder);
             await WriteFileAsync(Path.Combine(file.Folder, "package.json"), file.PackageJson, cancellationToken).ConfigureAwait(false);
             await WriteFileAsync(Path.Combine(file.Folder, "package-lock.json"), file.PackageLock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Adds the <c>libc</c> lists that npm leaves out to the npm lock file of every CLI of <paramref name="manifest"/>
+    /// (see <see cref="PackageLockLibc"/>); a file is rewritten only when it changes.
+    /// </summary>
+    /// <exception cref="PipelineException">A lock file cannot be read, or a package document cannot be fetched.</exception>
+    public static async Task AddLibcAsync(ImageManifest manifest, NpmRegistryClient client, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        foreach (var cli in manifest.Clis)
+        {
+            var path = Path.Combine(FolderFor(manifest, cli.Id), "package-lock.json");
+            var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            var updated = await PackageLockLibc.AddAsync(text, path, client, cancellationToken).ConfigureAwait(false);
+            if (updated != text)
+            {
+                await WriteFileAsync(path, updated, cancellationToken).ConfigureAwait(false);
+                logger.Information("Recorded the libc of the platform packages of CLI {Cli} in {Path}", cli.Id, path);
+            }
         }
     }
 
