@@ -109,7 +109,10 @@ public sealed class RuntimeImageFixture : IAsyncLifetime
 
         var baseImage = await new BaseImageProvider(client, new HttpClient { Timeout = TimeSpan.FromMinutes(10) }, Log.Logger)
             .EnsureAsync(BaseImageRequest.FromManifest(Manifest, imageLock, BaseImageSource.Bootstrap)).ConfigureAwait(false);
-        var settings = BuildSettingsResolver.Resolve(null, NpmConfig.Load(RepositoryLayout.Root), Log.Logger);
+        using var npm = new NpmRegistryClient(NpmConfig.Load(RepositoryLayout.Root), Log.Logger);
+        var store = new PackageTarballStore(npm, Path.Combine(RepositoryLayout.Root, "artifacts", "cache", "npm-tarballs"), Log.Logger);
+        var architecture = (await client.System.GetSystemInfoAsync().ConfigureAwait(false)).Architecture;
+        var tarballs = await ImageBuildPlan.FetchTarballsAsync(Manifest, store, NpmPlatform.DebianOn(architecture)).ConfigureAwait(false);
         var labels = new Dictionary<string, string>(DockerFixture.TestLabels);
         foreach (var cli in Manifest.Clis)
         {
@@ -118,7 +121,8 @@ public sealed class RuntimeImageFixture : IAsyncLifetime
 
         await new ImageBuilder(client, Log.Logger).BuildAsync(new ImageBuildRequest
         {
-            Context = ImageBuildPlan.CreateContext(Manifest, settings),
+            Context = ImageBuildPlan.CreateContext(Manifest, tarballs),
+            RemoveIntermediateImages = false,
             Tags = [tag],
             BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
             Labels = labels,
