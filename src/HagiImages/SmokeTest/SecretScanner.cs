@@ -12,7 +12,10 @@ internal sealed partial class SecretScanner
     private const int ChunkSize = 1024 * 1024;
 
     /// <summary>Strings that only build files contain, searched in metadata text such as the config's history.</summary>
-    private static readonly string[] BuildFileMarkers = ["ca-bundle.crt", "/opt/hagi/build", "build-only/npmrc"];
+    // Build stages keep build-only material in /opt/hagi-build; images rendered before it used /opt/hagi/build.
+    private static readonly string[] BuildFolders = ["opt/hagi-build", "opt/hagi/build"];
+
+    private static readonly string[] BuildFileMarkers = ["ca-bundle.crt", "/opt/hagi-build", "/opt/hagi/build", "build-only/npmrc"];
 
     private readonly byte[][] needles;
     private readonly int longestNeedle;
@@ -33,9 +36,12 @@ internal sealed partial class SecretScanner
             return null;
         }
 
-        if (path == "opt/hagi/build" || path.StartsWith("opt/hagi/build/", StringComparison.Ordinal))
+        foreach (var folder in BuildFolders)
         {
-            return "a path under /opt/hagi/build, where build stages keep the CA bundle and npmrc";
+            if (path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal))
+            {
+                return $"a path under /{folder}, where build stages keep the CA bundle and npmrc";
+            }
         }
 
         if (Path.GetFileName(path.TrimEnd('/')) == "ca-bundle.crt")

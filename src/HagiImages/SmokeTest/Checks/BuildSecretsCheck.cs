@@ -5,7 +5,7 @@ namespace HagiImages.SmokeTest.Checks;
 
 /// <summary>
 /// No build secret reached the image: no layer contains the build's CA bundle, a path under
-/// <c>/opt/hagi/build</c> or an npmrc outside <c>node_modules</c>, and neither the layer files nor the config (with
+/// <c>/opt/hagi-build</c> (or the older <c>/opt/hagi/build</c>) or an npmrc outside <c>node_modules</c>, and neither the layer files nor the config (with
 /// history and labels) contain a value of <see cref="SmokeContext.Secrets"/>.
 /// </summary>
 public sealed class BuildSecretsCheck : ISmokeCheck
