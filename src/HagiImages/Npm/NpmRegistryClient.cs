@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using HagiImages.Pipeline;
@@ -27,6 +28,12 @@ public sealed record NpmRegistryClientOptions
 
     /// <summary>The longest wait before one retry.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// PEM text of certificate authorities trusted in addition to the system's, such as the CA of an
+    /// HTTPS-intercepting proxy (the build's <c>--ca-bundle</c>); null for none.
+    /// </summary>
+    public string? ExtraCaBundle { get; init; }
 
     /// <summary>How many package documents are fetched at the same time.</summary>
     public int MaxParallelRequests { get; init; } = 4;
@@ -56,7 +63,7 @@ public sealed class NpmRegistryClient : IDisposable
             throw new ArgumentException("Timeout must be positive, MaxRetries zero or more and MaxParallelRequests one or more.", nameof(options));
         }
 
-        _httpClient = new HttpClient(CreateHandler(config), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _httpClient = new HttpClient(CreateHandler(config, _options.ExtraCaBundle), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         _httpClient.DefaultRequestHeaders.UserAgent.ParseAdd("HagiImages/1.0");
     }
 
@@ -282,7 +289,7 @@ public sealed class NpmRegistryClient : IDisposable
 
     private static bool IsTransient(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    private static SocketsHttpHandler CreateHandler(NpmConfig config)
+    private static SocketsHttpHandler CreateHandler(NpmConfig config, string? extraCaBundle)
     {
         var handler = new SocketsHttpHandler
         {
@@ -291,6 +298,11 @@ public sealed class NpmRegistryClient : IDisposable
         };
         if (config.CaFile is null)
         {
+            if (extraCaBundle is not null)
+            {
+                TrustAlso(handler, extraCaBundle);
+            }
+
             return handler;
         }
 
@@ -312,5 +324,40 @@ public sealed class NpmRegistryClient : IDisposable
         policy.CustomTrustStore.AddRange(authorities);
         handler.SslOptions.CertificateChainPolicy = policy;
         return handler;
+    }
+
+    // A certificate that the system rejects only for its chain is accepted when it chains to one of the extra authorities.
+    private static void TrustAlso(SocketsHttpHandler handler, string pem)
+    {
+        var authorities = new X509Certificate2Collection();
+        authorities.ImportFromPem(pem);
+        if (authorities.Count == 0)
+        {
+            throw new PipelineException("The CA bundle for registry requests contains no PEM certificate. Point --ca-bundle at a file of '-----BEGIN CERTIFICATE-----' blocks.");
+        }
+
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            if (errors == SslPolicyErrors.None)
+            {
+                return true;
+            }
+
+            if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
+            {
+                return false;
+            }
+
+            using var custom = new X509Chain();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
+            if (chain is not null)
+            {
+                custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(element => element.Certificate).ToArray());
+            }
+
+            return custom.Build(new X509Certificate2(certificate));
+        };
     }
 }

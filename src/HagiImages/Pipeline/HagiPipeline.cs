@@ -409,7 +409,8 @@ public sealed class HagiPipeline : IDisposable
     /// <summary>The build host's store of verified npm tarballs, shared by every build from this checkout.</summary>
     private string TarballStoreFolder => Path.Combine(options.RepositoryRoot, "artifacts", "cache", "npm-tarballs");
 
-    private NpmRegistryClient CreateNpmClient() => new(NpmConfig.Load(options.RepositoryRoot), logger);
+    private NpmRegistryClient CreateNpmClient() =>
+        new(NpmConfig.Load(options.RepositoryRoot), logger, new NpmRegistryClientOptions { ExtraCaBundle = BuildSettingsFromHost().CaBundle });
 
     private BuildSettings BuildSettingsFromHost() =>
         buildSettings ??= BuildSettingsResolver.Resolve(options.CaBundle, NpmConfig.Load(options.RepositoryRoot), logger);
