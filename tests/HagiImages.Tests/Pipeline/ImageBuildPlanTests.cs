@@ -1,13 +1,22 @@
 using HagiImages.BuildImages;
 using HagiImages.Manifest;
+using HagiImages.Npm;
 using HagiImages.Pipeline;
+using HagiImages.Resolve;
 using HagiImages.Tests.Manifest;
+using HagiImages.Tests.Npm;
 
 namespace HagiImages.Tests.Pipeline;
 
-/// <summary>Tests of the build context that <see cref="ImageBuildPlan"/> makes from a copy of images/ai-cli.</summary>
+/// <summary>
+/// Tests of the build context that <see cref="ImageBuildPlan"/> makes from a copy of images/ai-cli, and of fetching
+/// tarballs for a sample image from the public npm registry.
+/// </summary>
 public sealed class ImageBuildPlanTests : IDisposable
 {
+    private const string IsNumberIntegrity = "sha512-41Cifkg6e8TylSpdtTpeLVMqvSBEVzTttHvERD741+pnZ8ANv0004MRL43QKPDlK9cGvNp6NZWZUBlbGXYxxng==";
+    private const string MsIntegrity = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
+
     private readonly TemporaryDirectory temporary = new();
     private readonly ImageManifest manifest;
 
@@ -76,6 +85,48 @@ public sealed class ImageBuildPlanTests : IDisposable
         Assert.DoesNotContain("build-only/npmrc", entries);
         Assert.Contains("build-only/", entries);
         Assert.Contains("build-only/.gitignore", entries);
+    }
+
+    [Fact]
+    public async Task FetchTarballs_ReadsLockOfEachCli()
+    {
+        // The sample manifest has the CLIs "tool" and "other", and their locks name two small real packages.
+        var sample = ManifestLoader.Load(SampleManifest.Write(temporary.Path, SampleManifest.Create()));
+        WriteLock(sample, "tool", "is-number", "7.0.0", IsNumberIntegrity);
+        WriteLock(sample, "other", "ms", "2.1.3", MsIntegrity);
+        var (logger, _) = InMemorySink.CreateLogger();
+        var config = NpmConfig.Load(temporary.Path, Path.Combine(temporary.Path, "no-user.npmrc"), new Dictionary<string, string> { ["HOME"] = temporary.Path });
+        using var client = new NpmRegistryClient(config, logger);
+        var store = new PackageTarballStore(client, Path.Combine(temporary.Path, "store"), logger);
+
+        var tarballs = await ImageBuildPlan.FetchTarballsAsync(sample, store, NpmPlatform.DebianOn("x86_64"));
+        var entries = ImageBuildPlan.CreateContext(sample, tarballs).ListEntries();
+
+        Assert.Equal(["other", "tool"], tarballs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("is-number-7.0.0.tgz", Assert.Single(tarballs["tool"]).FileName);
+        Assert.Equal("ms-2.1.3.tgz", Assert.Single(tarballs["other"]).FileName);
+        Assert.Contains("npm/tool/tarballs/is-number-7.0.0.tgz", entries);
+        Assert.Contains("npm/other/tarballs/ms-2.1.3.tgz", entries);
+    }
+
+    private static void WriteLock(ImageManifest image, string cliId, string package, string version, string integrity)
+    {
+        var folder = PackageTreeLocker.FolderFor(image, cliId);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "package-lock.json"), $$"""
+            {
+              "name": "{{cliId}}",
+              "lockfileVersion": 3,
+              "packages": {
+                "": { "name": "{{cliId}}", "dependencies": { "{{package}}": "{{version}}" } },
+                "node_modules/{{package}}": {
+                  "version": "{{version}}",
+                  "resolved": "https://registry.npmjs.org/{{package}}/-/{{package}}-{{version}}.tgz",
+                  "integrity": "{{integrity}}"
+                }
+              }
+            }
+            """);
     }
 
     private Dictionary<string, IReadOnlyList<StoredTarball>> TarballsFor(IEnumerable<string> cliIds)
