@@ -36,8 +36,12 @@ public sealed class BuildContext
     /// (<paramref name="dockerfile"/>, relative to the folder) and <c>.dockerignore</c> are sent even when the
     /// patterns exclude them, as the Docker CLI does.
     /// </summary>
+    /// <param name="directory">The folder to send.</param>
+    /// <param name="dockerfile">The Dockerfile, relative to the folder.</param>
+    /// <param name="extraIgnorePatterns">Patterns in <c>.dockerignore</c> syntax applied after those of the file, so
+    /// they win over it.</param>
     /// <exception cref="PipelineException">The folder does not exist.</exception>
-    public static BuildContext FromDirectory(string directory, string dockerfile = "Dockerfile")
+    public static BuildContext FromDirectory(string directory, string dockerfile = "Dockerfile", IEnumerable<string>? extraIgnorePatterns = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var fullPath = Path.GetFullPath(directory);
@@ -47,7 +51,8 @@ public sealed class BuildContext
         }
 
         var ignoreFile = Path.Combine(fullPath, ".dockerignore");
-        var ignore = File.Exists(ignoreFile) ? DockerIgnore.Parse(File.ReadAllText(ignoreFile)) : DockerIgnore.Empty;
+        var patterns = File.Exists(ignoreFile) ? File.ReadAllText(ignoreFile) : "";
+        var ignore = DockerIgnore.Parse(string.Join('\n', [patterns, .. extraIgnorePatterns ?? []]));
         return new BuildContext(fullPath, ignore, [NormalizePath(dockerfile), ".dockerignore"]);
     }
 

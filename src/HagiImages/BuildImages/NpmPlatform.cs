@@ -8,7 +8,7 @@ namespace HagiImages.BuildImages;
 /// </summary>
 /// <param name="Os">The value of Node's <c>process.platform</c>, such as <c>linux</c>.</param>
 /// <param name="Cpu">The value of Node's <c>process.arch</c>, such as <c>x64</c> or <c>arm64</c>.</param>
-/// <param name="Libc">The C library, <c>glibc</c> or <c>musl</c>; npm checks it on Linux only.</param>
+/// <param name="Libc">The C library, <c>glibc</c> or <c>musl</c>. npm detects it on Linux only, so it is compared on Linux only.</param>
 public sealed record NpmPlatform(string Os, string Cpu, string Libc)
 {
     /// <summary>
@@ -29,22 +29,24 @@ public sealed record NpmPlatform(string Os, string Cpu, string Libc)
         var other => other,
     };
 
-    /// <summary>Returns whether a package-lock entry (or package.json) with these lists installs on this platform.</summary>
-    public bool Accepts(JsonNode? entry) =>
-        Allows(Os, entry?["os"]) && Allows(Cpu, entry?["cpu"]) && (Os != "linux" || Allows(Libc, entry?["libc"]));
+    /// <summary>
+    /// Returns whether a package-lock entry (or package.json) with these lists installs on this platform. On a system
+    /// other than Linux, npm detects no C library, so an entry that sets a <c>libc</c> list is rejected there.
+    /// </summary>
+    public bool Accepts(JsonNode? entry)
+    {
+        var libc = entry?["libc"];
+        var libcAllowed = Os == "linux" ? Allows(Libc, libc) : Entries(libc) is null;
+        return Allows(Os, entry?["os"]) && Allows(Cpu, entry?["cpu"]) && libcAllowed;
+    }
 
     /// <summary>
     /// npm's rule: a list passes when it names the value, or when every entry is a negation (<c>!value</c>) and none
-    /// names the value. A missing or empty list, and the single entry <c>any</c>, pass everything.
+    /// names the value. A missing list, an empty string or array, and the single entry <c>any</c>, pass everything.
     /// </summary>
     private static bool Allows(string value, JsonNode? list)
     {
-        var entries = list switch
-        {
-            JsonArray array => array.Select(item => item?.GetValue<string>() ?? "").ToList(),
-            JsonValue single => [single.GetValue<string>()],
-            _ => [],
-        };
+        var entries = Entries(list) ?? [];
         if (entries.Count == 0 || (entries.Count == 1 && entries[0] == "any"))
         {
             return true;
@@ -71,4 +73,15 @@ public sealed record NpmPlatform(string Os, string Cpu, string Libc)
 
         return named || negations == entries.Count;
     }
+
+    /// <summary>
+    /// Returns the entries of an <c>os</c>, <c>cpu</c> or <c>libc</c> list: a single string counts as a list of one.
+    /// Returns null when the list is missing, null or the empty string, which npm treats as not set.
+    /// </summary>
+    private static List<string>? Entries(JsonNode? list) => list switch
+    {
+        JsonArray array => array.Select(item => item?.GetValue<string>() ?? "").ToList(),
+        JsonValue single when single.GetValue<string>() is { Length: > 0 } text => [text],
+        _ => null,
+    };
 }

@@ -125,6 +125,12 @@ public sealed class PackageTarballStore
                 ?? throw new PipelineException(
                     $"The entry '{key}' ({id}) of {packageLockPath} has integrity '{ReadString(entry, "integrity")}', with no sha512- value to check the tarball against. "
                     + "Run './build.sh --target Bump' to lock the tree again.");
+            if (!IsSha512Digest(integrity))
+            {
+                throw new PipelineException(
+                    $"The entry '{key}' ({id}) of {packageLockPath} has integrity '{integrity}', which is not the base64 of a 64-byte sha512 digest. "
+                    + "Run './build.sh --target Bump' to lock the tree again.");
+            }
 
             var fileName = $"{name.Replace('/', '+')}-{version}.tgz";
             byFileName.TryAdd(fileName, new LockedTarball(name, version, url, integrity, fileName));
@@ -171,6 +177,12 @@ public sealed class PackageTarballStore
         }
 
         return (path, true, content.LongLength);
+    }
+
+    private static bool IsSha512Digest(string integrity)
+    {
+        Span<byte> digest = stackalloc byte[SHA512.HashSizeInBytes];
+        return Convert.TryFromBase64String(integrity[Sha512Prefix.Length..], digest, out var length) && length == SHA512.HashSizeInBytes;
     }
 
     private static bool IsTrue(JsonNode entry, string property) =>

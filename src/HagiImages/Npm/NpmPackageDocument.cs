@@ -117,7 +117,8 @@ public sealed record NpmPackageDocument
         var libc = new List<string>();
         if (element.TryGetProperty("libc", out var libcElement))
         {
-            if (libcElement.ValueKind == JsonValueKind.String)
+            // npm treats an empty string as no list.
+            if (libcElement.ValueKind == JsonValueKind.String && libcElement.GetString()!.Length > 0)
             {
                 libc.Add(libcElement.GetString()!);
             }

@@ -12,10 +12,14 @@ public static class ImageBuildPlan
 {
     private const UnixFileMode ReadableByAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    // Everything in build-only/ but its .gitignore, which keeps the folder that the Dockerfile copies.
+    private static readonly string[] BuildOnlyFiles = ["build-only/*", "!build-only/.gitignore"];
+
     /// <summary>
     /// The image's folder plus, for each CLI, the verified tarballs of its locked tree under
     /// <c>npm/&lt;cli id&gt;/tarballs/</c>, from which its build stage installs offline. The context carries no CA
-    /// bundle and no npmrc, so the images of the CLI stages hold no secret and may stay as the build cache.
+    /// bundle and no npmrc: files that a plain <c>docker build</c> would read from <c>build-only/</c> are left out,
+    /// so the images of the CLI stages hold no secret and may stay as the build cache.
     /// </summary>
     /// <param name="manifest">The image.</param>
     /// <param name="tarballs">The tarballs of each CLI, by CLI id; every CLI of the manifest needs an entry.</param>
@@ -24,7 +28,7 @@ public static class ImageBuildPlan
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(tarballs);
-        var context = BuildContext.FromDirectory(manifest.Directory);
+        var context = BuildContext.FromDirectory(manifest.Directory, extraIgnorePatterns: BuildOnlyFiles);
         foreach (var cli in manifest.Clis)
         {
             if (!tarballs.TryGetValue(cli.Id, out var files))

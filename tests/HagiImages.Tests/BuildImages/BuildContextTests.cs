@@ -44,6 +44,19 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
+    public void Context_ExtraIgnorePatternsWin()
+    {
+        Write("Dockerfile", "FROM scratch\n");
+        Write(".dockerignore", "!build-only/npmrc\n");
+        Write("build-only/.gitignore", "*\n");
+        Write("build-only/npmrc", "//registry/:_authToken=x");
+
+        var entries = BuildContext.FromDirectory(folder, extraIgnorePatterns: ["build-only/*", "!build-only/.gitignore"]).ListEntries();
+
+        Assert.Equal([".dockerignore", "Dockerfile", "build-only/", "build-only/.gitignore"], entries);
+    }
+
+    [Fact]
     public async Task Context_TarIsDeterministic()
     {
         Write("Dockerfile", "FROM scratch\n");
@@ -92,6 +105,52 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
+    public async Task Context_AddsFileFromDisk()
+    {
+        Write("Dockerfile", "FROM scratch\n");
+        Write(".dockerignore", "npm/*/tarballs\n");
+        Write("npm/tool/tarballs/tool-1.0.0.tgz", "from the folder");
+        var source = Path.Combine(folder, "downloaded.tgz");
+        byte[] content = [0x1F, 0x8B, 0x00, 0xFF, 0x0A, 0x0D];
+        File.WriteAllBytes(source, content);
+
+        var context = BuildContext.FromDirectory(folder)
+            .AddFileFromDisk("npm/tool/tarballs/tool-1.0.0.tgz", source, (UnixFileMode)0x1A4);
+        var entries = await ReadBytesAsync(await WriteAsync(context));
+
+        Assert.Equal(content, entries["npm/tool/tarballs/tool-1.0.0.tgz"].Content);
+        Assert.Equal((UnixFileMode)0x1A4, entries["npm/tool/tarballs/tool-1.0.0.tgz"].Mode);
+        Assert.Equal(TarEntryType.RegularFile, entries["npm/tool/tarballs/tool-1.0.0.tgz"].Type);
+    }
+
+    [Fact]
+    public async Task Context_ReadsDiskFileWhenWritten()
+    {
+        var source = Path.Combine(folder, "late.bin");
+        File.WriteAllText(source, "before");
+        var context = BuildContext.Empty().AddFileFromDisk("late.bin", source);
+        File.WriteAllText(source, "after");
+
+        var entries = await ReadBytesAsync(await WriteAsync(context));
+
+        Assert.Equal("after"u8.ToArray(), entries["late.bin"].Content);
+    }
+
+    [Fact]
+    public async Task Context_MissingDiskFileFailsOnWrite()
+    {
+        var context = BuildContext.Empty().AddFileFromDisk("gone.tgz", Path.Combine(folder, "gone.tgz"));
+
+        await Assert.ThrowsAsync<FileNotFoundException>(() => WriteAsync(context));
+    }
+
+    [Fact]
+    public void Context_RejectsEmptySourcePath()
+    {
+        Assert.Throws<ArgumentException>(() => BuildContext.Empty().AddFileFromDisk("a.tgz", ""));
+    }
+
+    [Fact]
     public void Context_RejectsPathOutside()
     {
         Assert.Throws<ArgumentException>(() => BuildContext.Empty().AddFile("../escape", "x"));
@@ -109,6 +168,24 @@ public sealed class BuildContextTests : IDisposable
         using var buffer = new MemoryStream();
         await context.WriteToAsync(buffer);
         return buffer.ToArray();
+    }
+
+    private static async Task<Dictionary<string, (byte[] Content, UnixFileMode Mode, TarEntryType Type)>> ReadBytesAsync(byte[] archive)
+    {
+        var result = new Dictionary<string, (byte[], UnixFileMode, TarEntryType)>();
+        await using var reader = new TarReader(new MemoryStream(archive));
+        while (await reader.GetNextEntryAsync() is { } entry)
+        {
+            using var content = new MemoryStream();
+            if (entry.DataStream is not null)
+            {
+                await entry.DataStream.CopyToAsync(content);
+            }
+
+            result[entry.Name] = (content.ToArray(), entry.Mode, entry.EntryType);
+        }
+
+        return result;
     }
 
     private static async Task<Dictionary<string, (string Content, UnixFileMode Mode, int Uid)>> ReadAsync(byte[] archive)

@@ -167,6 +167,61 @@ public sealed class NpmRegistryClientTests : IDisposable
         Assert.True(server.MaxConcurrentRequests > 1, $"At most {server.MaxConcurrentRequests} request ran at a time.");
     }
 
+    [Fact]
+    public async Task TarballSendsRegistryToken()
+    {
+        const string Token = "npm_tarballTokenValue456";
+        using var server = new TestRegistryServer(_ => new TestResponse(200, "tarball bytes"));
+        File.WriteAllText(Path.Combine(_root, ".npmrc"), $"registry={server.Url}\n//127.0.0.1:{server.Port}/:_authToken=${{TARBALL_TOKEN}}\n");
+        var config = NpmConfig.Load(_root, Path.Combine(_root, "no-user.npmrc"), new Dictionary<string, string> { ["TARBALL_TOKEN"] = Token, ["HOME"] = _root });
+        using var client = new NpmRegistryClient(config, InMemorySink.CreateLogger().Logger, FastRetries);
+
+        var content = await client.GetTarballAsync(new Uri(server.Url, "tool/-/tool-1.0.0.tgz"), "tool@1.0.0");
+
+        Assert.Equal("tarball bytes"u8.ToArray(), content);
+        Assert.Equal("/tool/-/tool-1.0.0.tgz", Assert.Single(server.Requests).Path);
+        Assert.Equal($"Bearer {Token}", Assert.Single(server.Requests).Authorization);
+    }
+
+    [Fact]
+    public async Task TarballNotFoundNamesUrl()
+    {
+        using var server = new TestRegistryServer(_ => new TestResponse(404, "{}"));
+        using var client = CreateClient(server.Url);
+        var url = new Uri(server.Url, "tool/-/tool-1.0.0.tgz");
+
+        var exception = await Assert.ThrowsAsync<PipelineException>(() => client.GetTarballAsync(url, "tool@1.0.0"));
+
+        Assert.Contains($"Downloading tool@1.0.0 from {url} failed with HTTP 404", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("run Bump", exception.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task TarballUnauthorizedWithoutToken()
+    {
+        using var server = new TestRegistryServer(_ => new TestResponse(401, "{}"));
+        using var client = CreateClient(server.Url);
+
+        var exception = await Assert.ThrowsAsync<PipelineException>(() => client.GetTarballAsync(new Uri(server.Url, "tool/-/tool-1.0.0.tgz"), "tool@1.0.0"));
+
+        Assert.Contains("HTTP 401", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("No token is configured for this URL", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TarballRetriesServerError()
+    {
+        var calls = 0;
+        using var server = new TestRegistryServer(_ => Interlocked.Increment(ref calls) == 1 ? new TestResponse(503, "busy") : new TestResponse(200, "tarball bytes"));
+        using var client = CreateClient(server.Url);
+
+        var content = await client.GetTarballAsync(new Uri(server.Url, "tool/-/tool-1.0.0.tgz"), "tool@1.0.0");
+
+        Assert.Equal("tarball bytes"u8.ToArray(), content);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
     private NpmRegistryClient CreateClient(Uri registry, NpmRegistryClientOptions? options = null)
     {
         var (logger, _) = InMemorySink.CreateLogger();
