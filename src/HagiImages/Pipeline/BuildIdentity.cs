@@ -13,9 +13,11 @@ public sealed partial record BuildIdentity(string Version, string Revision, stri
     /// <summary>
     /// Determines the identity: the version from <paramref name="requestedVersion"/>, else from a <c>vX.Y.Z</c> git
     /// tag on HEAD (or <c>GITHUB_REF_NAME</c>), else <see cref="DevelopmentVersion"/>; the revision from
-    /// <c>git rev-parse HEAD</c> or <c>GITHUB_SHA</c>.
+    /// <c>git rev-parse HEAD</c> or <c>GITHUB_SHA</c>; the creation time from <c>SOURCE_DATE_EPOCH</c>, the commit
+    /// time of HEAD, or <paramref name="time"/> outside a git checkout.
     /// </summary>
-    /// <exception cref="PipelineException">The version is not SemVer, or no git revision can be found.</exception>
+    /// <exception cref="PipelineException">The version is not SemVer, no git revision can be found, or
+    /// <c>SOURCE_DATE_EPOCH</c> is not a number.</exception>
     public static async Task<BuildIdentity> DetectAsync(string repositoryRoot, string? requestedVersion, TimeProvider time, CancellationToken cancellationToken = default)
     {
         var version = requestedVersion;
@@ -47,7 +49,32 @@ public sealed partial record BuildIdentity(string Version, string Revision, stri
             : await GitAsync(repositoryRoot, ["remote", "get-url", "origin"], cancellationToken).ConfigureAwait(false) ?? "";
         source = StripCredentials(source);
 
-        return new BuildIdentity(version, revision, source, time.GetUtcNow());
+        var created = await CreatedAsync(repositoryRoot, time, cancellationToken).ConfigureAwait(false);
+        return new BuildIdentity(version, revision, source, created);
+    }
+
+    /// <summary>
+    /// The creation time for labels: <c>SOURCE_DATE_EPOCH</c> when set, else the commit time of HEAD, else the clock.
+    /// Building the same revision again then gives the same labels, so the engine's cache returns the same image and
+    /// a repeated Publish finds its tags already in the registry.
+    /// </summary>
+    private static async Task<DateTimeOffset> CreatedAsync(string repositoryRoot, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        if (epoch is { Length: > 0 })
+        {
+            if (!long.TryParse(epoch, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            {
+                throw new PipelineException($"SOURCE_DATE_EPOCH is '{epoch}', which is not a number of seconds since 1970. Unset it or give such a number.");
+            }
+
+            return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        }
+
+        var commitTime = await GitAsync(repositoryRoot, ["show", "-s", "--format=%ct", "HEAD"], cancellationToken).ConfigureAwait(false);
+        return long.TryParse(commitTime, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var commitSeconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(commitSeconds)
+            : time.GetUtcNow();
     }
 
     // A remote URL such as https://user:token@host/repo must not reach an image label.

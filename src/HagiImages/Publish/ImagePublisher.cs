@@ -34,11 +34,12 @@ public sealed class ImagePublisher : IDisposable
 
     /// <summary>
     /// Decides, for each target of <paramref name="plan"/> in push order, whether to push it, skip it because the
-    /// registry already serves this image under it, or keep a floating tag on a higher release. It only reads from
-    /// the registries and the engine.
+    /// registry already serves this image under it, keep a floating tag on a higher release, or keep an immutable
+    /// tag on the other build it names. It only reads from the registries and the engine.
     /// </summary>
     /// The local image <paramref name="imageId"/> may be null when it does not exist yet; then every tag is pushed.
-    /// <exception cref="PipelineException">A login source is broken, or a registry cannot be read.</exception>
+    /// <exception cref="PipelineException">A login source is broken, a registry cannot be read, or the version tag
+    /// already serves another image.</exception>
     public async Task<IReadOnlyList<PushStep>> PlanAsync(string? imageId, TagPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -76,6 +77,19 @@ public sealed class ImagePublisher : IDisposable
             if (remoteDigest is not null && RepoDigestNames(target).Any(name => localDigests.Contains($"{name}@{remoteDigest}")))
             {
                 steps.Add(new PushStep(target, PushAction.AlreadyPresent, remoteDigest, $"registry already serves this image as {remoteDigest}"));
+                continue;
+            }
+
+            if (remoteDigest is not null && target.Kind == TagKind.Immutable)
+            {
+                if (target.Tag == plan.Version)
+                {
+                    throw new PipelineException(
+                        $"{target.Reference} already serves another image ({remoteDigest}), and a version tag is never overwritten. "
+                        + "Publish this build under a new version with --version, or delete the tag in the registry if that push was a mistake.");
+                }
+
+                steps.Add(new PushStep(target, PushAction.KeepImmutable, remoteDigest, $"it already names another build ({remoteDigest}); immutable tags are not moved"));
                 continue;
             }
 
@@ -125,6 +139,9 @@ public sealed class ImagePublisher : IDisposable
                     continue;
                 case PushAction.KeepHigher:
                     logger.Information("Kept {Reference} where it is: {Reason}", step.Target.Reference, step.Reason);
+                    continue;
+                case PushAction.KeepImmutable:
+                    logger.Warning("Kept {Reference} where it is: {Reason}", step.Target.Reference, step.Reason);
                     continue;
             }
 

@@ -11,4 +11,10 @@ public enum PushAction
 
     /// <summary>A floating tag stays where it is, because the registry has a higher release in its range.</summary>
     KeepHigher,
+
+    /// <summary>
+    /// An immutable tag other than the version tag (<c>sha-…</c> or the CLI tag) already names another build, such
+    /// as the same revision published under another version; it is not moved.
+    /// </summary>
+    KeepImmutable,
 }

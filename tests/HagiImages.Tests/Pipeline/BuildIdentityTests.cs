@@ -19,7 +19,45 @@ public sealed class BuildIdentityTests
         var identity = await BuildIdentity.DetectAsync(RepositoryLayout.Root, "1.3.0-rc.1", new FixedTime(Now));
 
         Assert.Equal("1.3.0-rc.1", identity.Version);
-        Assert.Equal(Now, identity.Created);
+    }
+
+    [Fact]
+    public async Task DetectAsync_Checkout_CreatedIsCommitTime()
+    {
+        if (Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 })
+        {
+            return;
+        }
+
+        var seconds = long.Parse((await GitAsync(RepositoryLayout.Root, "show", "-s", "--format=%ct", "HEAD")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        var identity = await BuildIdentity.DetectAsync(RepositoryLayout.Root, "1.0.0", new FixedTime(Now));
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(seconds), identity.Created);
+    }
+
+    [Fact]
+    public async Task DetectAsync_NoCheckout_CreatedIsClock()
+    {
+        if (Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 })
+        {
+            return;
+        }
+
+        var folder = Directory.CreateTempSubdirectory("hagi-test-no-git-");
+        var previous = Environment.GetEnvironmentVariable("GITHUB_SHA");
+        try
+        {
+            Environment.SetEnvironmentVariable("GITHUB_SHA", new string('a', 40));
+            var identity = await BuildIdentity.DetectAsync(folder.FullName, "1.0.0", new FixedTime(Now));
+
+            Assert.Equal(Now, identity.Created);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GITHUB_SHA", previous);
+            folder.Delete(recursive: true);
+        }
     }
 
     [Theory]
