@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using HagiImages.Pipeline;
@@ -45,12 +46,16 @@ public sealed record NpmRegistryClientOptions
 /// </summary>
 public sealed class NpmRegistryClient : IDisposable
 {
+    // The object identifier of the extended key usage id-kp-serverAuth (TLS server authentication).
+    private const string ServerAuthenticationOid = "1.3.6.1.5.5.7.3.1";
+
     private readonly HttpClient _httpClient;
     private readonly ILogger _logger;
     private readonly NpmRegistryClientOptions _options;
 
     /// <summary>Creates a client. When <see cref="NpmConfig.CaFile"/> is set, its certificates replace the system trust store.</summary>
-    /// <exception cref="PipelineException">The CA file contains no PEM certificate.</exception>
+    /// <exception cref="PipelineException">The CA file contains no PEM certificate, or <see cref="NpmRegistryClientOptions.ExtraCaBundle"/>
+    /// contains none or a malformed one.</exception>
     public NpmRegistryClient(NpmConfig config, ILogger logger, NpmRegistryClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -330,9 +335,21 @@ public sealed class NpmRegistryClient : IDisposable
     private static void TrustAlso(SocketsHttpHandler handler, string pem)
     {
         var authorities = new X509Certificate2Collection();
-        authorities.ImportFromPem(pem);
+        try
+        {
+            authorities.ImportFromPem(pem);
+        }
+        catch (CryptographicException exception)
+        {
+            handler.Dispose();
+            throw new PipelineException(
+                $"The CA bundle for registry requests contains a malformed certificate: {exception.Message} Point --ca-bundle at a file of valid '-----BEGIN CERTIFICATE-----' blocks.",
+                exception);
+        }
+
         if (authorities.Count == 0)
         {
+            handler.Dispose();
             throw new PipelineException("The CA bundle for registry requests contains no PEM certificate. Point --ca-bundle at a file of '-----BEGIN CERTIFICATE-----' blocks.");
         }
 
@@ -351,6 +368,8 @@ public sealed class NpmRegistryClient : IDisposable
             using var custom = new X509Chain();
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            // The system's validation also requires a certificate made for TLS servers.
+            custom.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthenticationOid));
             custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
             if (chain is not null)
             {
