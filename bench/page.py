@@ -8,7 +8,7 @@ import statistics
 ROWS = [
     ("cold_wall_s", "Cold build, wall time of the whole command", "s"),
     ("cold_build_s", "Cold build, engine build only", "s"),
-    ("cold_cache_hits", "Cold build, steps served from the build cache", "count"),
+    ("cold_cached_run_steps", "Cold build, RUN steps served from the build cache", "count"),
     ("bump_s", "Bump of one CLI (`--target Bump --cli --to`)", "s"),
     ("rebuild_wall_s", "Rebuild after the pin move, wall time of the whole command", "s"),
     ("rebuild_build_s", "Rebuild after the pin move, engine build only", "s"),
@@ -24,7 +24,9 @@ ROWS = [
     ("startup_s", "Build host start-up (`./build.sh --description`)", "s"),
     ("resolve_first_s", "Resolve of the CLIs, first run", "s"),
     ("resolve_repeat_s", "Resolve of the CLIs, repeated at once", "s"),
+    ("resolve_task_s", "Resolve task alone, first run (Cake banner to TearDown)", "s"),
     ("render_s", "Render with nothing to change", "s"),
+    ("render_task_s", "Render task alone (Cake banner to TearDown)", "s"),
     ("smoke_wall_s", "SmokeTest, wall time of the whole command", "s"),
     ("smoke_build_s", "SmokeTest, engine build inside it", "s"),
     ("smoke_after_build_s", "SmokeTest, time after the build", "s"),
@@ -187,11 +189,12 @@ def standing_notes():
         "the same image, so both cold builds do the same work above it.",
         "Cold for ours means a cache miss from the first step on, made by an apt order that no earlier build "
         "used. A cache kept outside the engine (such as downloads on the host) is not cleared; the row "
-        "\"steps served from the build cache\" shows whether a cold build hit the engine's cache.",
+        "\"RUN steps served from the build cache\" shows whether a cold build reused an earlier build's work.",
         "Push time is recorded, but the target is about bytes: the registry and the engine run on the same "
         "machine, so the time says little about a real network.",
         "Resolve has no cache of its own, so its first run and its repeat differ only by warm connections "
-        "and files; npm's repeat uses npm's HTTP cache.",
+        "and files; npm's repeat uses npm's HTTP cache. Resolve also reads the node and npm packages (6 "
+        "packuments), while the npm loop reads the 4 CLI packages.",
         "The claude-code image is not measured: it holds one CLI, so a pin move rebuilds the same layer in both "
         "variants.",
     ]

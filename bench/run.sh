@@ -67,20 +67,21 @@ export npm_config_cafile=${npm_config_cafile:-$ca_bundle}
 work=$(mktemp -d /tmp/hagi-bench.XXXXXX)
 registry_pid=
 images_touched=false
-roots_file=$work/roots.txt
-: >"$roots_file"
+# Text that only build steps of this run contain: the reordered apt lists of ours and the baseline's label.
+# Every image whose step contains one of them, and every descendant of such an image, is a bench build.
+run_id=$(date +%s)-$$
+markers_file=$work/markers.txt
+printf 'hagi-bench.run=%s\n' "$run_id" >"$markers_file"
 
+# Removes the hagi-bench tags, then the images that bench builds created. --no-prune keeps docker from also
+# removing untagged parents that other builds made and a bench build reused from the cache.
 remove_bench_images() {
   local tags
   tags=$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '(^|/)hagi-bench/' || true)
   if [[ -n "$tags" ]]; then
-    # Removing a tag also removes its untagged parents; above the shared base image all of them are bench builds.
-    xargs docker rmi <<<"$tags" >/dev/null || echo "warning: some hagi-bench images could not be removed" >&2
+    xargs docker rmi --no-prune <<<"$tags" >/dev/null || echo "warning: some hagi-bench tags could not be removed" >&2
   fi
-  if [[ -s "$roots_file" ]]; then
-    # Cached stages that descend from a bench build but are not parents of a tagged image.
-    sort -u "$roots_file" | xargs python3 "$helper" prune-descendants >/dev/null
-  fi
+  python3 "$helper" remove-created "$markers_file" >/dev/null
 }
 
 cleanup() {
@@ -148,19 +149,19 @@ timed() {
   record "$metric" "$variant" "$rep" "$(seconds_between "$start" "$end")" s
 }
 
-build_seconds() { python3 "$helper" match-number "$1" 'built as [0-9a-f]+ in ([0-9.]+) s'; }
+# Seconds from Cake's banner of task $2 to its TearDown banner: the target without the build host start-up.
+task_seconds() { python3 "$helper" seconds-between "$1" "^\\s*$2\\s*\$" '^\s*TearDown\s*$'; }
 
-# The ids of an image's history above the base image: with a reordered apt list they belong to bench builds only.
-remember_roots() {
-  comm -23 <(docker history -q --no-trunc "$1" | grep '^sha256:' | sort) \
-    <(docker history -q --no-trunc "$base_image" | grep '^sha256:' | sort) >>"$roots_file"
-}
+build_seconds() { python3 "$helper" match-number "$1" 'built as [0-9a-f]+ in ([0-9.]+) s'; }
 
 # Sets the bench repository and the apt order with index $1 (0 keeps the committed order) in image.json.
 prepare_manifest() {
   images_touched=true
   git checkout -- images/
-  python3 "$helper" edit-manifest "$image_dir/image.json" "$ours_repository" "$1" >/dev/null
+  local order
+  order=$(python3 "$helper" edit-manifest "$image_dir/image.json" "$ours_repository" "$1")
+  # The committed order is shared with other builds, so only a reordered list marks bench builds.
+  if (( $1 > 0 )); then printf -- '--no-install-recommends %s;\n' "$order" >>"$markers_file"; fi
 }
 
 ours_build() {
@@ -175,7 +176,7 @@ baseline_build() {
   local context=$work/baseline-$tag
   mkdir -p "$context"
   cp "$ca_bundle" "$context/ca-bundle.crt"
-  python3 "$helper" baseline-dockerfile "$work/image.json" "$@" >"$context/Dockerfile"
+  python3 "$helper" baseline-dockerfile "$work/image.json" "hagi-bench.run=$run_id" "$@" >"$context/Dockerfile"
   cp "$context/Dockerfile" "$out/baseline.Dockerfile"
   DOCKER_BUILDKIT=0 docker build "${options[@]}" "$context"
 }
@@ -266,6 +267,7 @@ command_of startup "./build.sh --description"
 for rep in $(seq 1 "$reps"); do
   timed startup_s host "$rep" "startup-$rep" ./build.sh --description
   timed resolve_first_s ours "$rep" "resolve-first-$rep" ./build.sh --target Resolve --image ai-cli
+  record resolve_task_s ours "$rep" "$(task_seconds "$out/logs/resolve-first-$rep.log" Resolve)" s
   timed resolve_repeat_s ours "$rep" "resolve-repeat-$rep" ./build.sh --target Resolve --image ai-cli
   npm_cache=$work/npm-cache-$rep
   # shellcheck disable=SC2016 # The inner bash expands the arguments.
@@ -278,6 +280,7 @@ echo "Render with nothing to change"
 command_of render "./build.sh --target Render"
 for rep in $(seq 1 "$reps"); do
   timed render_s ours "$rep" "render-$rep" ./build.sh --target Render
+  record render_task_s ours "$rep" "$(task_seconds "$out/logs/render-$rep.log" Render)" s
 done
 [[ -z "$(git status --porcelain images/)" ]] \
   || { echo "error: ./build.sh --target Render changed images/ although nothing changed:" >&2; git status --short images/ >&2; exit 1; }
@@ -303,12 +306,10 @@ for rep in $(seq 1 "$reps"); do
   run_ours() {
     timed cold_wall_s ours "$rep" "ours-cold-$rep" ours_build "0.0.0-bench.$rep-a"
     record cold_build_s ours "$rep" "$(build_seconds "$out/logs/ours-cold-$rep.log")" s
-    record cold_cache_hits ours "$rep" "$(python3 "$helper" count-lines "$out/logs/ours-cold-$rep.log" 'Using cache')" steps
-    remember_roots "$ours_a"
+    record cold_cached_run_steps ours "$rep" "$(python3 "$helper" cached-run-steps "$out/logs/ours-cold-$rep.log")" steps
     timed bump_s ours "$rep" "bump-$rep" ./build.sh --target Bump --image ai-cli --base-image bootstrap --ca-bundle "$ca_bundle" --cli "$cli" --to "$previous"
     timed rebuild_wall_s ours "$rep" "ours-rebuild-$rep" ours_build "0.0.0-bench.$rep-b"
     record rebuild_build_s ours "$rep" "$(build_seconds "$out/logs/ours-rebuild-$rep.log")" s
-    remember_roots "$ours_b"
     result=$(python3 "$helper" new-layers "$ours_a" "$ours_b")
     read -r changed total <<<"$result"
     record layers_rebuilt ours "$rep" "$changed" layers
@@ -384,7 +385,6 @@ for rep in $(seq 1 "$reps"); do
     --ca-bundle "$ca_bundle" --version 0.0.0-bench.smoke
   record smoke_build_s ours "$rep" "$(build_seconds "$out/logs/smoke-$rep.log")" s
   record smoke_after_build_s ours "$rep" "$(python3 "$helper" seconds-after "$out/logs/smoke-$rep.log" 'built as [0-9a-f]+ in')" s
-  remember_roots "$ours_repository:0.0.0-bench.smoke"
 done
 git checkout -- images/
 
