@@ -7,7 +7,6 @@ import itertools
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -196,7 +195,8 @@ def registry_image(args):
 
 
 def changed_layers(args):
-    """Print 'count total_bytes cli_bytes' for layers of the new image that the old one lacks."""
+    """Print 'count total_bytes cli_bytes source' for the layers of the new image that the old one lacks; source says
+    whether cli_bytes comes from layers whose history names the CLI or from the largest new layer."""
     with open(args.old, encoding="utf-8") as file:
         old = {layer["digest"] for layer in json.load(file)["layers"]}
     with open(args.new, encoding="utf-8") as file:
@@ -284,25 +284,6 @@ def remove_created(args):
     print(removed)
 
 
-def stats(args):
-    """Print min, median and count of the values of one metric and variant in measurements.tsv."""
-    values = load_values(args.tsv).get((args.metric, args.variant), [])
-    if not values:
-        sys.exit(f"error: no values of {args.metric}/{args.variant} in {args.tsv}")
-    print(min(values), statistics.median(values), len(values))
-
-
-def load_values(path):
-    values = {}
-    with open(path, encoding="utf-8") as file:
-        for line in file:
-            if line.startswith("metric\t") or not line.strip():
-                continue
-            metric, variant, _rep, value, _unit = line.rstrip("\n").split("\t")[:5]
-            values.setdefault((metric, variant), []).append(float(value))
-    return values
-
-
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import page  # noqa: E402  The page generator lives beside this file.
@@ -366,11 +347,6 @@ if __name__ == "__main__":
     command = commands.add_parser("cached-run-steps")
     command.add_argument("log")
     command.set_defaults(run=cached_run_steps)
-    command = commands.add_parser("stats")
-    command.add_argument("tsv")
-    command.add_argument("metric")
-    command.add_argument("variant")
-    command.set_defaults(run=stats)
     command = commands.add_parser("page")
     command.add_argument("directory")
     command.add_argument("output")

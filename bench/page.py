@@ -124,11 +124,9 @@ def write_page(args):
             ratio = f"{ours / other:.2f}"
         lines.append(f"| {title} | " + " | ".join(cells) + f" | {ratio} |")
 
-    startup = median("startup_s", "host")
-    if startup is not None and median("resolve_first_s", "ours") is not None:
-        lines += ["", f"Resolve without the build host start-up (median Resolve minus median start-up): first run "
-                  f"{median('resolve_first_s', 'ours') - startup:.1f} s, repeat "
-                  f"{median('resolve_repeat_s', 'ours') - startup:.1f} s."]
+    lines += ["", "The rows \"task alone\" take the time from Cake's banner of the task to its TearDown banner in the "
+              "same log, so they leave out the build host start-up (`dotnet build` of the library and Cake's "
+              "compilation of `build/build.cake`)."]
 
     lines += ["", "## Targets", "", "| Target | Measured | Limit | Result |", "| --- | --- | --- | --- |"]
     for title, measured, limit, unit in targets(median):
@@ -195,6 +193,9 @@ def standing_notes():
         "Resolve has no cache of its own, so its first run and its repeat differ only by warm connections "
         "and files; npm's repeat uses npm's HTTP cache. Resolve also reads the node and npm packages (6 "
         "packuments), while the npm loop reads the 4 CLI packages.",
+        "SmokeTest runs with its own apt order, so its first run includes a cold build and later runs reuse "
+        "the build cache. \"Time after the build\" runs from the log line `Image ... built as ...` to the end "
+        "of the output.",
         "The claude-code image is not measured: it holds one CLI, so a pin move rebuilds the same layer in both "
         "variants.",
     ]

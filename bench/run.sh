@@ -59,7 +59,7 @@ if [[ -n "$(git status --porcelain images/)" ]]; then
   git status --short images/ >&2
   exit 1
 fi
-docker info >/dev/null 2>&1 || { echo "error: the Docker engine does not answer (docker info failed)" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "error: the Docker engine does not respond (docker info failed)" >&2; exit 1; }
 
 export NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-$ca_bundle}
 export npm_config_cafile=${npm_config_cafile:-$ca_bundle}
@@ -214,7 +214,7 @@ start_registry() {
     curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  echo "error: docker-registry on $registry did not answer within 20 s; see $out/logs/registry.log" >&2
+  echo "error: docker-registry on $registry did not respond within 20 s; see $out/logs/registry.log" >&2
   return 1
 }
 
@@ -391,5 +391,6 @@ git checkout -- images/
 run_ended=$EPOCHREALTIME
 meta duration_s "$(seconds_between "$run_started" "$run_ended")"
 meta options "--reps $reps --cli $cli$([[ $keep_images == true ]] && echo ' --keep-images')"
+mkdir -p docs
 python3 "$helper" page "$out" docs/benchmarks.md
 echo "Wrote docs/benchmarks.md and $out/ in $(seconds_between "$run_started" "$run_ended") s"
