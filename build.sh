@@ -20,8 +20,24 @@ if ! dotnet --version >/dev/null 2>&1; then
   exit 1
 fi
 
-dotnet tool restore >/dev/null
-dotnet build src/HagiImages/HagiImages.csproj --configuration Release --output artifacts/build-host --nologo --verbosity quiet
+# Cake 7 from .config/dotnet-tools.json; restoring is skipped when the package is already in the NuGet cache.
+cake_version=$(sed -n '/"cake.tool"/,/}/s/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' .config/dotnet-tools.json)
+nuget_packages=${NUGET_PACKAGES:-$HOME/.nuget/packages}
+if [[ ! -d "$nuget_packages/cake.tool/$cake_version" ]]; then
+  dotnet tool restore >/dev/null
+fi
+
+# The build host is compiled again only when a source or build setting is newer than it. Cake keeps the compiled
+# build.cake in artifacts/cake-cache; it is dropped with every new build host, which the script references.
+host=artifacts/build-host/HagiImages.dll
+export CAKE_SETTINGS_ENABLESCRIPTCACHE=true CAKE_PATHS_CACHE="$root/artifacts/cake-cache"
+if [[ ! -f $host ]] \
+  || [[ -n $(find src/HagiImages \( -name bin -o -name obj \) -prune -o -type f -newer "$host" -print -quit) ]] \
+  || [[ -n $(find Directory.Build.props Directory.Packages.props global.json .config/dotnet-tools.json -newer "$host" -print -quit) ]]; then
+  dotnet build src/HagiImages/HagiImages.csproj --configuration Release --output artifacts/build-host --nologo --verbosity quiet
+  touch "$host"
+  rm -rf artifacts/cake-cache
+fi
 
 cake_arguments=()
 while [[ $# -gt 0 ]]; do

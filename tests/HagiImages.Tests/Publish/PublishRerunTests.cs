@@ -102,7 +102,9 @@ public sealed class PublishRerunTests : IClassFixture<HtpasswdRegistry>, IDispos
         var higherDigest = higher.Pushed[0].Digest;
         var lowerDigest = lower.Pushed[0].Digest;
         Assert.NotEqual(higherDigest, lowerDigest);
-        Assert.Equal(["1.1.5", $"sha-{Revision}", "1.1"], lower.Pushed.Select(pushed => pushed.Target.Tag));
+        Assert.Equal(["1.1.5", "1.1"], lower.Pushed.Select(pushed => pushed.Target.Tag));
+        Assert.Equal(higherDigest, await ReadDigestAsync(registry.Address, $"sha-{Revision}"));
+        Assert.Contains(sink.Lines, line => line.StartsWith("Kept ", StringComparison.Ordinal) && line.Contains($":sha-{Revision}", StringComparison.Ordinal) && line.Contains("immutable tags are not moved", StringComparison.Ordinal));
         Assert.Equal(higherDigest, await ReadDigestAsync(registry.Address, "latest"));
         Assert.Equal(higherDigest, await ReadDigestAsync(registry.Address, "1"));
         Assert.Equal(lowerDigest, await ReadDigestAsync(registry.Address, "1.1"));
@@ -127,7 +129,7 @@ public sealed class PublishRerunTests : IClassFixture<HtpasswdRegistry>, IDispos
 
         Assert.Empty(plan.Pushed);
         Assert.Equal(
-            [PushAction.Push, PushAction.Push, PushAction.Push, PushAction.KeepHigher, PushAction.KeepHigher],
+            [PushAction.Push, PushAction.KeepImmutable, PushAction.Push, PushAction.KeepHigher, PushAction.KeepHigher],
             plan.DryRunSteps!.Select(step => step.Action));
         Assert.Contains("Dry run, nothing was changed", plan.Summary);
         Assert.Null(await ReadDigestAsync(registry.Address, "3.0.1"));
@@ -137,7 +139,7 @@ public sealed class PublishRerunTests : IClassFixture<HtpasswdRegistry>, IDispos
     }
 
     [Fact]
-    public async Task Publish_SecondImageSameVersion_RepushesTag()
+    public async Task Publish_SecondImageSameVersion_Refused()
     {
         using var client = await DockerTestEngine.ConnectAsync();
         if (client is null || fixture.Registry is not { } registry)
@@ -149,11 +151,15 @@ public sealed class PublishRerunTests : IClassFixture<HtpasswdRegistry>, IDispos
         await using var second = await TestImage.CreateAsync(client);
         await PublishStage.RunAsync(client, Request(first, registry.Address, "0.3.0"), new CollectingSink().CreateLogger(), Credentials());
 
-        var plan = await PublishStage.RunAsync(client, Request(second, registry.Address, "0.3.0") with { DryRun = true }, new CollectingSink().CreateLogger(), Credentials());
+        var firstDigest = await ReadDigestAsync(registry.Address, "0.3.0");
 
-        Assert.Equal(PushAction.Push, plan.DryRunSteps![0].Action);
-        Assert.Contains("another image", plan.DryRunSteps[0].Reason);
-        Assert.DoesNotContain(plan.DryRunSteps, step => step.Target.Tag == "0");
+        var exception = await Assert.ThrowsAsync<PipelineException>(
+            () => PublishStage.RunAsync(client, Request(second, registry.Address, "0.3.0"), new CollectingSink().CreateLogger(), Credentials()));
+
+        Assert.Contains(":0.3.0 already serves another image", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("--version", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(firstDigest, await ReadDigestAsync(registry.Address, "0.3.0"));
+        Assert.Equal(firstDigest, await ReadDigestAsync(registry.Address, "latest"));
     }
 
     private PublishRequest Request(TestImage image, string address, string version) => new()
