@@ -186,8 +186,9 @@ def standing_notes():
         "finds it by label, and rebuilding it would remove an image other work uses. The baseline starts from "
         "the same image, so both cold builds do the same work above it.",
         "Cold for ours means a cache miss from the first step on, made by an apt order that no earlier build "
-        "used. A cache kept outside the engine (such as downloads on the host) is not cleared; the row "
-        "\"RUN steps served from the build cache\" shows whether a cold build reused an earlier build's work.",
+        "used, and an empty tarball store on the build host (`artifacts/cache/npm-tarballs`), so the cold build "
+        "downloads every tarball as the baseline does. The row \"RUN steps served from the build cache\" shows "
+        "whether a cold build reused an earlier build's work.",
         "Push time is recorded, but the target is about bytes: the registry and the engine run on the same "
         "machine, so the time says little about a real network.",
         "Resolve has no cache of its own, so its first run and its repeat differ only by warm connections "

@@ -156,7 +156,17 @@ public sealed class BuildScriptTests
         }
         finally
         {
-            foreach (var tag in new[] { reference, $"{registry.Address}/hagicode/ai-cli:1.0.0-hagi.test", "hagicode/ai-cli:1.0.0-hagi.test" })
+            // The run tagged the image it built with the version and sha- tags, locally and for the registry.
+            var built = await client.Images.ListImagesAsync(new ImagesListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { ["hagicode/ai-cli:1.0.0-hagi.test"] = true } },
+            });
+            var tags = built.SelectMany(image => image.RepoTags ?? [])
+                .Where(tag => tag.StartsWith($"{registry.Address}/", StringComparison.Ordinal) || tag.StartsWith("hagicode/ai-cli:", StringComparison.Ordinal))
+                .Prepend(reference)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            foreach (var tag in tags)
             {
                 try
                 {
