@@ -61,4 +61,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+# Running Cake's assembly directly skips the resolution of the local tool, about 0.2 s of every run.
+cake_assembly=$nuget_packages/cake.tool/$cake_version/tools/net10.0/any/Cake.dll
+if [[ -f $cake_assembly ]]; then
+  exec dotnet "$cake_assembly" build/build.cake "${cake_arguments[@]}"
+fi
 exec dotnet cake build/build.cake "${cake_arguments[@]}"

@@ -134,6 +134,10 @@ def write_page(args):
     lines += ["", "The rebuild target compares the engine build times, which is the work `docker build` does for "
               "the baseline; the figures table also gives the ratio of the whole commands. The Resolve target "
               "compares whole commands, build host start-up included."]
+    missed = [title for title, measured, limit, unit in targets(median) if measured is not None and not passes(measured, limit, unit)]
+    if missed:
+        lines += ["", "### What stands in the way of the missed targets", ""]
+        lines += [f"- **{title}**: {OBSTACLES[title]}" for title in missed if title in OBSTACLES]
 
     path_files = sorted(name for name in os.listdir(directory) if name.startswith("paths-") and name.endswith(".tsv"))
     if path_files:
@@ -170,11 +174,37 @@ def targets(median):
     ]
 
 
+# Why a target can be missed, printed under the targets table for each missed one.
+OBSTACLES = {
+    "Rebuild after a one-CLI pin move, ours / baseline":
+        "the classic builder runs the stages one after another. The moved CLI's stage copies its tarballs in, "
+        "installs them and commits the installed tree, and the final stage then copies that layer and every CLI "
+        "layer after it again: their content is unchanged, so nothing more is pushed, but the copies take time. "
+        "The baseline does all of its work in one `npm install -g`, which downloads the four CLIs in parallel "
+        "over a fast link here. BuildKit would build the stages in parallel and could place layers with "
+        "`COPY --link` without copying the later ones again, but the Docker.DotNet client drives the classic "
+        "builder only.",
+    "Compressed size, ours / baseline":
+        "both variants install the same files: the same Node, the same apt packages and the same package "
+        "trees. The lock files record the `libc` of each platform package, so `npm ci` leaves out the musl "
+        "build of Claude Code (about 370 MiB unpacked) as the baseline's `npm install -g` does, and the layers "
+        "hold no npm cache. What remains are the CLIs' own files, such as OpenCode's second binary for CPUs "
+        "without AVX2, which some machines need at run time.",
+    "Resolve first run / sequential npm view loop (first run)":
+        "Resolve reads six full package documents (the four CLIs, Node and npm) and applies the release-age "
+        "and engines rules, after about 1.3 s of build host start-up.",
+}
+
+
+def passes(measured, limit, unit):
+    return measured < limit if unit == "s" else measured <= limit
+
+
 def target_row(title, measured, limit, unit):
     if measured is None:
         return f"| {title} | not measured | {limit:g} {unit} | - |"
     shown = f"{measured:.2f} {unit}"
-    if unit == "s" and measured < limit or unit == "x" and measured <= limit:
+    if passes(measured, limit, unit):
         return f"| {title} | {shown} | {'<' if unit == 's' else '<='} {limit:g} {unit} | PASS |"
     over = (measured - limit) / limit * 100
     return f"| {title} | {shown} | {'<' if unit == 's' else '<='} {limit:g} {unit} | MISS by {over:.0f} % |"
@@ -194,6 +224,8 @@ def standing_notes():
         "Resolve has no cache of its own, so its first run and its repeat differ only by warm connections "
         "and files; npm's repeat uses npm's HTTP cache. Resolve also reads the node and npm packages (6 "
         "packuments), while the npm loop reads the 4 CLI packages.",
+        "The row \"RUN steps served from the build cache\" of a cold build counts the first step of each CLI stage "
+        "after the first one: it repeats the same command on the same parent within that build.",
         "SmokeTest runs with its own apt order, so its first run includes a cold build and later runs reuse "
         "the build cache. \"Time after the build\" runs from the log line `Image ... built as ...` to the end "
         "of the output.",

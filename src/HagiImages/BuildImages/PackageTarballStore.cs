@@ -43,18 +43,18 @@ public sealed class PackageTarballStore
     /// <paramref name="packageLockPath"/> on <paramref name="platform"/>, downloading those the store lacks. Packages
     /// for another platform, development packages, links and packages bundled inside another are left out.
     /// </summary>
-    /// <returns>The tarballs, ordered by file name.</returns>
+    /// <returns>The tarballs, ordered by package name and version.</returns>
     /// <exception cref="PipelineException">The lock cannot be read, an entry has no http(s) URL or no sha512
     /// integrity, a download failed, or a tarball does not match its integrity.</exception>
     public async Task<IReadOnlyList<StoredTarball>> FetchAsync(string packageLockPath, NpmPlatform platform, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(platform);
         var stopwatch = Stopwatch.StartNew();
-        var wanted = ReadInstalledPackages(packageLockPath, platform);
+        var installed = ReadInstalledPackages(packageLockPath, platform);
         var downloaded = 0;
         long bytes = 0;
         using var slots = new SemaphoreSlim(parallelDownloads);
-        var tasks = wanted.Select(async package =>
+        var tasks = installed.Select(async package =>
         {
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -66,7 +66,7 @@ public sealed class PackageTarballStore
                 }
 
                 Interlocked.Add(ref bytes, size);
-                return new StoredTarball(package.Name, package.Version, path, package.FileName);
+                return new StoredTarball(package.Name, package.Version, path, package.Sha512Hex);
             }
             finally
             {
@@ -78,7 +78,7 @@ public sealed class PackageTarballStore
         logger.Information(
             "Tarballs of {Lock}: {Count} for {Os}-{Cpu}-{Libc}, {Downloaded} downloaded, {Megabytes:F1} MB, integrity verified, in {Seconds:F1} s",
             packageLockPath, tarballs.Length, platform.Os, platform.Cpu, platform.Libc, downloaded, bytes / 1048576.0, stopwatch.Elapsed.TotalSeconds);
-        return tarballs.OrderBy(tarball => tarball.FileName, StringComparer.Ordinal).ToList();
+        return tarballs.OrderBy(tarball => tarball.Package, StringComparer.Ordinal).ThenBy(tarball => tarball.Version, StringComparer.Ordinal).ToList();
     }
 
     private static List<LockedTarball> ReadInstalledPackages(string packageLockPath, NpmPlatform platform)
@@ -99,7 +99,7 @@ public sealed class PackageTarballStore
                 $"The npm lock file {packageLockPath} has no 'packages' object (lockfileVersion 2 or later). Run './build.sh --target Bump' to write it again.");
         }
 
-        var byFileName = new SortedDictionary<string, LockedTarball>(StringComparer.Ordinal);
+        var byIntegrity = new SortedDictionary<string, LockedTarball>(StringComparer.Ordinal);
         foreach (var (key, entry) in packages)
         {
             if (key.Length == 0 || entry is not JsonObject || IsTrue(entry, "link") || IsTrue(entry, "inBundle") || IsTrue(entry, "dev") || !platform.Accepts(entry))
@@ -132,17 +132,17 @@ public sealed class PackageTarballStore
                     + "Run './build.sh --target Bump' to lock the tree again.");
             }
 
-            var fileName = $"{name.Replace('/', '+')}-{version}.tgz";
-            byFileName.TryAdd(fileName, new LockedTarball(name, version, url, integrity, fileName));
+            // The same package can sit at several places in a tree; its content is fetched and sent once.
+            byIntegrity.TryAdd(integrity, new LockedTarball(name, version, url, integrity));
         }
 
-        return byFileName.Values.ToList();
+        return byIntegrity.Values.ToList();
     }
 
     private async Task<(string Path, bool Downloaded, long Size)> EnsureAsync(LockedTarball package, CancellationToken cancellationToken)
     {
         var digest = Convert.FromBase64String(package.Integrity[Sha512Prefix.Length..]);
-        var hex = Convert.ToHexStringLower(digest);
+        var hex = package.Sha512Hex;
         var path = Path.Combine(directory, hex[..2], hex + ".tgz");
         if (File.Exists(path))
         {
@@ -191,8 +191,10 @@ public sealed class PackageTarballStore
     private static string? ReadString(JsonNode entry, string property) =>
         entry[property] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private sealed record LockedTarball(string Name, string Version, Uri Url, string Integrity, string FileName)
+    private sealed record LockedTarball(string Name, string Version, Uri Url, string Integrity)
     {
         public string Id => $"{Name}@{Version}";
+
+        public string Sha512Hex => Convert.ToHexStringLower(Convert.FromBase64String(Integrity[Sha512Prefix.Length..]));
     }
 }

@@ -16,8 +16,8 @@ public static class ImageBuildPlan
     private static readonly string[] BuildOnlyFiles = ["build-only/*", "!build-only/.gitignore"];
 
     /// <summary>
-    /// The image's folder plus, for each CLI, the verified tarballs of its locked tree under
-    /// <c>npm/&lt;cli id&gt;/tarballs/</c>, from which its build stage installs offline. The context carries no CA
+    /// The image's folder plus, for each CLI, the verified tarballs of its locked tree in an npm cache folder,
+    /// <c>npm/&lt;cli id&gt;/cache/</c>, from which its build stage installs offline. The context carries no CA
     /// bundle and no npmrc: files that a plain <c>docker build</c> would read from <c>build-only/</c> are left out,
     /// so the images of the CLI stages hold no secret and may stay as the build cache.
     /// </summary>
@@ -38,7 +38,7 @@ public static class ImageBuildPlan
 
             foreach (var file in files)
             {
-                context = context.AddFileFromDisk($"{PackageTreeLocker.NpmFolder}/{cli.Id}/tarballs/{file.FileName}", file.Path, ReadableByAll);
+                context = context.AddFileFromDisk($"{PackageTreeLocker.NpmFolder}/{cli.Id}/cache/{file.CachePath}", file.Path, ReadableByAll);
             }
         }
 

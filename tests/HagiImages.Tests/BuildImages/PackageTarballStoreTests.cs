@@ -48,7 +48,7 @@ public sealed class PackageTarballStoreTests : IDisposable
 
         var tarballs = await CreateStore().FetchAsync(lockPath, LinuxX64);
 
-        Assert.Equal(["is-number-7.0.0.tgz", "ms-2.1.3.tgz"], tarballs.Select(tarball => tarball.FileName));
+        Assert.Equal(["is-number@7.0.0", "ms@2.1.3"], tarballs.Select(tarball => $"{tarball.Package}@{tarball.Version}"));
         Assert.Equal(["is-number", "ms"], tarballs.Select(tarball => tarball.Package));
         Assert.Equal(["7.0.0", "2.1.3"], tarballs.Select(tarball => tarball.Version));
         Assert.Equal(StoredPath(IsNumberIntegrity), tarballs[0].Path);

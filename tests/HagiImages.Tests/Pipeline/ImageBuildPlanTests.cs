@@ -38,8 +38,11 @@ public sealed class ImageBuildPlanTests : IDisposable
         Assert.NotEmpty(manifest.Clis);
         foreach (var cli in manifest.Clis)
         {
-            Assert.Contains($"npm/{cli.Id}/tarballs/{cli.Id}-1.0.0.tgz", entries);
-            Assert.Contains($"npm/{cli.Id}/tarballs/@scope+dependency-2.0.0.tgz", entries);
+            foreach (var tarball in tarballs[cli.Id])
+            {
+                Assert.Contains($"npm/{cli.Id}/cache/_cacache/content-v2/sha512/{tarball.Sha512Hex[..2]}/{tarball.Sha512Hex[2..4]}/{tarball.Sha512Hex[4..]}", entries);
+            }
+
             Assert.Contains($"npm/{cli.Id}/package-lock.json", entries);
         }
     }
@@ -53,7 +56,8 @@ public sealed class ImageBuildPlanTests : IDisposable
         using var archive = new MemoryStream();
         await ImageBuildPlan.CreateContext(manifest, tarballs).WriteToAsync(archive);
         archive.Position = 0;
-        var content = await ReadEntryAsync(archive, $"npm/{cli}/tarballs/{cli}-1.0.0.tgz");
+        var own = tarballs[cli].Single(tarball => tarball.Package == cli);
+        var content = await ReadEntryAsync(archive, $"npm/{cli}/cache/{own.CachePath}");
 
         Assert.Equal($"tarball of {cli}", content);
     }
@@ -103,10 +107,13 @@ public sealed class ImageBuildPlanTests : IDisposable
         var entries = ImageBuildPlan.CreateContext(sample, tarballs).ListEntries();
 
         Assert.Equal(["other", "tool"], tarballs.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("is-number-7.0.0.tgz", Assert.Single(tarballs["tool"]).FileName);
-        Assert.Equal("ms-2.1.3.tgz", Assert.Single(tarballs["other"]).FileName);
-        Assert.Contains("npm/tool/tarballs/is-number-7.0.0.tgz", entries);
-        Assert.Contains("npm/other/tarballs/ms-2.1.3.tgz", entries);
+        var isNumber = Assert.Single(tarballs["tool"]);
+        var ms = Assert.Single(tarballs["other"]);
+        Assert.Equal("is-number", isNumber.Package);
+        Assert.Equal("ms", ms.Package);
+        Assert.Equal(Convert.ToHexStringLower(Convert.FromBase64String(IsNumberIntegrity["sha512-".Length..])), isNumber.Sha512Hex);
+        Assert.Contains($"npm/tool/cache/{isNumber.CachePath}", entries);
+        Assert.Contains($"npm/other/cache/{ms.CachePath}", entries);
     }
 
     private static void WriteLock(ImageManifest image, string cliId, string package, string version, string integrity)
@@ -129,6 +136,8 @@ public sealed class ImageBuildPlanTests : IDisposable
             """);
     }
 
+    private static string Sha512Hex(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(File.ReadAllBytes(path)));
+
     private Dictionary<string, IReadOnlyList<StoredTarball>> TarballsFor(IEnumerable<string> cliIds)
     {
         var tarballs = new Dictionary<string, IReadOnlyList<StoredTarball>>(StringComparer.Ordinal);
@@ -141,8 +150,8 @@ public sealed class ImageBuildPlanTests : IDisposable
             File.WriteAllText(dependency, "tarball of @scope/dependency");
             tarballs[id] =
             [
-                new StoredTarball("@scope/dependency", "2.0.0", dependency, "@scope+dependency-2.0.0.tgz"),
-                new StoredTarball(id, "1.0.0", own, $"{id}-1.0.0.tgz"),
+                new StoredTarball("@scope/dependency", "2.0.0", dependency, Sha512Hex(dependency)),
+                new StoredTarball(id, "1.0.0", own, Sha512Hex(own)),
             ];
         }
 
