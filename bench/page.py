@@ -178,8 +178,8 @@ def targets(median):
 OBSTACLES = {
     "Rebuild after a one-CLI pin move, ours / baseline":
         "the classic builder runs the stages one after another. The moved CLI's stage copies its tarballs in, "
-        "installs them and commits the installed tree, and the final stage then copies that layer and every CLI "
-        "layer after it again: their content is unchanged, so nothing more is pushed, but the copies take time. "
+        "installs them and commits the installed tree. The final stage then copies that layer and every CLI "
+        "layer after it again. Their content is unchanged, so nothing more is pushed, but the copies take time. "
         "The baseline does all of its work in one `npm install -g`, which downloads the four CLIs in parallel "
         "over a fast link here. BuildKit would build the stages in parallel and could place layers with "
         "`COPY --link` without copying the later ones again, but the Docker.DotNet client drives the classic "
@@ -216,8 +216,8 @@ def standing_notes():
         "finds it by label, and rebuilding it would remove an image other work uses. The baseline starts from "
         "the same image, so both cold builds do the same work above it.",
         "Cold for ours means a cache miss from the first step on, made by an apt order that no earlier build "
-        "used, and an empty tarball store on the build host (`artifacts/cache/npm-tarballs`), so the cold build "
-        "downloads every tarball as the baseline does. The row \"RUN steps served from the build cache\" shows "
+        "used. The tarball store on the build host (`artifacts/cache/npm-tarballs`) starts empty as well, so the "
+        "cold build downloads every tarball, as the baseline does. The row \"RUN steps served from the build cache\" shows "
         "whether a cold build reused an earlier build's work.",
         "Push time is recorded, but the target is about bytes: the registry and the engine run on the same "
         "machine, so the time says little about a real network.",
