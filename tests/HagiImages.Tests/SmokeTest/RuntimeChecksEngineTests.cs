@@ -111,6 +111,27 @@ public sealed class RuntimeChecksEngineTests
     }
 
     [Fact]
+    public async Task InvalidPgid_NotValidated_Fails()
+    {
+        var client = fixture.ClientOrSkip();
+        if (client is null)
+        {
+            return;
+        }
+
+        var (passing, failing) = await RunOnBothAsync(
+            client,
+            new InvalidPuidCheck(),
+            "pgid-not-validated",
+            "  validate_id PGID \"$gid\"\n",
+            "");
+
+        Assert.True(passing.Passed, passing.Reason);
+        Assert.False(failing.Passed);
+        Assert.Contains("With PGID='0'", failing.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UserMode_RootRequired_Fails()
     {
         var client = fixture.ClientOrSkip();
