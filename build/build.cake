@@ -4,6 +4,7 @@
 
 using HagiImages.Pipeline;
 
+OptionNames.RejectUnknown(Context.Arguments.GetArguments().Keys);
 var target = Argument("target", "Publish");
 var options = new PipelineOptions
 {
@@ -26,6 +27,8 @@ var options = new PipelineOptions
     Verbose = HasArgument("verbose-log"),
 };
 var pipeline = new HagiPipeline(options, HagiLog.Configure(options.Verbose));
+
+Setup(context => pipeline.CheckOptions());
 
 // A dry run of Publish only reads registries, so it skips the stages that write files and build images.
 var publishDryRun = target == "Publish" && options.DryRun;

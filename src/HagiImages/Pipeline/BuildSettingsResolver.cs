@@ -39,7 +39,7 @@ public static class BuildSettingsResolver
                 throw new PipelineException($"CA bundle '{path}' (from {source}) contains no PEM certificate. Pass a PEM bundle such as /etc/ssl/certs/ca-certificates.crt with --ca-bundle PATH.");
             }
 
-            logger.Information("npm inside builds trusts the CA bundle {Path} (from {Source})", path, source);
+            logger.Information("Registry requests of the build host and npm in Bump's lock containers trust the CA bundle {Path} (from {Source})", path, source);
         }
 
         return new BuildSettings

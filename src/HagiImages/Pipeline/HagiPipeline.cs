@@ -37,6 +37,32 @@ public sealed class HagiPipeline : IDisposable
         this.time = time ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Checks the option values that later stages read (--registry, --ca-bundle, --smoke-check), so that a bad value
+    /// fails before any image is built. Each check throws the error its stage would throw.
+    /// </summary>
+    /// <exception cref="PipelineException">A registry is invalid, the CA bundle is missing or holds no certificate,
+    /// or a smoke check does not exist.</exception>
+    public void CheckOptions()
+    {
+        foreach (var registry in options.Registries)
+        {
+            RegistryTarget.Parse(registry);
+        }
+
+        if (options.CaBundle is not null)
+        {
+            BuildSettingsFromHost();
+        }
+
+        if (options.SmokeChecks.Count > 0)
+        {
+            SmokeTestStage.Select(
+                Manifests().ToDictionary(manifest => manifest.Name, SmokeTestStage.AllChecks, StringComparer.Ordinal),
+                options.SmokeChecks);
+        }
+    }
+
     /// <summary>Returns the manifests the run covers, loading and validating them once.</summary>
     public IReadOnlyList<ImageManifest> Manifests()
     {

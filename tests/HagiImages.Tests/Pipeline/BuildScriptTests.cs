@@ -76,6 +76,28 @@ public sealed class BuildScriptTests
     }
 
     [Fact]
+    public async Task MisspeltOption_RejectedWithSuggestion()
+    {
+        var (exitCode, output) = await BuildScript.RunAsync(BuildScript.RepositoryRoot, ["--target", "Render", "--chekc"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Unknown option --chekc. Did you mean --check?", output);
+        Assert.DoesNotContain("Generated files of image", output);
+    }
+
+    [Fact]
+    public async Task InvalidRegistry_RejectedBeforeBuild()
+    {
+        var (exitCode, output) = await BuildScript.RunAsync(
+            BuildScript.RepositoryRoot, ["--target", "Publish", "--base-image", "bootstrap", "--registry", "not a registry"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Registry value 'not a registry' from --registry is invalid", output);
+        Assert.DoesNotContain("Generated files of image", output);
+        Assert.DoesNotContain("Building image", output);
+    }
+
+    [Fact]
     public async Task CorruptLockFile_SaysHowToFix()
     {
         var copy = BuildScript.CopyRepository();
