@@ -28,7 +28,8 @@ if [[ ! -d "$nuget_packages/cake.tool/$cake_version" ]]; then
 fi
 
 # The build host is compiled again only when a source or build setting is newer than it. Cake keeps the compiled
-# build.cake in artifacts/cake-cache; it is dropped with every new build host, which the script references.
+# build.cake in artifacts/cake-cache. That cache is dropped with every new build host, because the script
+# references the host's assembly.
 host=artifacts/build-host/HagiImages.dll
 export CAKE_SETTINGS_ENABLESCRIPTCACHE=true CAKE_PATHS_CACHE="$root/artifacts/cake-cache"
 if [[ ! -f $host ]] \

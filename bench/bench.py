@@ -195,8 +195,8 @@ def registry_image(args):
 
 
 def changed_layers(args):
-    """Print 'count total_bytes cli_bytes source' for the layers of the new image that the old one lacks; source says
-    whether cli_bytes comes from layers whose history names the CLI or from the largest new layer."""
+    """Print 'count total_bytes cli_bytes source' for the layers of the new image that the old one lacks. The source
+    field tells whether cli_bytes comes from layers whose history names the CLI or from the largest new layer."""
     with open(args.old, encoding="utf-8") as file:
         old = {layer["digest"] for layer in json.load(file)["layers"]}
     with open(args.new, encoding="utf-8") as file:

@@ -174,7 +174,7 @@ def targets(median):
     ]
 
 
-# Why a target can be missed, printed under the targets table for each missed one.
+# Reasons for missing each target, printed under the targets table when it is missed.
 OBSTACLES = {
     "Rebuild after a one-CLI pin move, ours / baseline":
         "the classic builder runs the stages one after another. The moved CLI's stage copies its tarballs in, "

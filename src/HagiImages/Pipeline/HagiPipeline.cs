@@ -41,7 +41,7 @@ public sealed class HagiPipeline : IDisposable
     /// Checks the option values that later stages read (--registry, --ca-bundle, --smoke-check), so that a bad value
     /// fails before any image is built. Each check throws the error its stage would throw.
     /// </summary>
-    /// <exception cref="PipelineException">A registry is invalid, the CA bundle is missing or holds no certificate,
+    /// <exception cref="PipelineException">A registry is invalid, the CA bundle is missing or contains no certificate,
     /// or a smoke check does not exist.</exception>
     public void CheckOptions()
     {

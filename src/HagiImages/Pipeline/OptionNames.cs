@@ -2,7 +2,7 @@ namespace HagiImages.Pipeline;
 
 /// <summary>
 /// The command-line options of build/build.cake. Cake passes on any option it does not know itself without a word,
-/// so a misspelt one (<c>--registy</c>) would silently change what a run does; <see cref="RejectUnknown"/> stops it.
+/// so a misspelt one (<c>--registy</c>) would silently change what a run does. <see cref="RejectUnknown"/> stops it.
 /// </summary>
 public static class OptionNames
 {
@@ -17,14 +17,14 @@ public static class OptionNames
     private static readonly string[] CakeOptions =
     [
         "verbosity", "v", "description", "showdescription", "tree", "showtree", "dryrun", "noop", "whatif", "exclusive", "e",
-        "debug", "d", "help", "h", "info", "version", "bootstrap", "skip-bootstrap", "showtree",
+        "debug", "d", "help", "h", "info", "version", "bootstrap", "skip-bootstrap",
     ];
 
     private static readonly string[] CakePrefixes = ["settings_", "paths_", "nuget_", "roslyn_"];
 
     /// <summary>Throws when a name is neither a pipeline option nor one of Cake's.</summary>
     /// <param name="names">The option names as Cake parsed them, without <c>--</c>.</param>
-    /// <exception cref="PipelineException">An option is unknown; the message names it and the closest known one.</exception>
+    /// <exception cref="PipelineException">An option is unknown. The message names it and the closest known one.</exception>
     public static void RejectUnknown(IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);

@@ -97,6 +97,20 @@ public sealed class BuildScriptTests
         Assert.DoesNotContain("Building image", output);
     }
 
+    [Theory]
+    [InlineData("--ca-bundle", "/nonexistent/hagi-ca.pem", "CA bundle '/nonexistent/hagi-ca.pem' (from --ca-bundle) was not found")]
+    [InlineData("--smoke-check", "no-such-check", "Smoke check 'no-such-check' (from --smoke-check) does not exist")]
+    public async Task InvalidOptionValue_RejectedBeforeBuild(string option, string value, string message)
+    {
+        var (exitCode, output) = await BuildScript.RunAsync(
+            BuildScript.RepositoryRoot, ["--target", "SmokeTest", "--base-image", "bootstrap", option, value]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("Generated files of image", output);
+        Assert.DoesNotContain("Building image", output);
+    }
+
     [Fact]
     public async Task CorruptLockFile_SaysHowToFix()
     {

@@ -139,7 +139,7 @@ public sealed class PublishRerunTests : IClassFixture<HtpasswdRegistry>, IDispos
     }
 
     [Fact]
-    public async Task Publish_SecondImageSameVersion_Refused()
+    public async Task Publish_SecondImageSameVersion_Rejected()
     {
         using var client = await DockerTestEngine.ConnectAsync();
         if (client is null || fixture.Registry is not { } registry)
